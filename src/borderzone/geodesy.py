@@ -1,0 +1,41 @@
+"""Geodesic lengths on the WGS84 ellipsoid, vectorised over many lines."""
+
+import numpy as np
+import pyproj
+import shapely
+
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def edge_lengths_m(coords: np.ndarray) -> np.ndarray:
+    """Geodesic length in metres of each edge of a lon/lat vertex array of shape (n, 2)."""
+    if len(coords) < 2:
+        return np.zeros(0)
+    _, _, dist = GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    return np.asarray(dist, dtype=float)
+
+
+def geodesic_length_km(geoms: np.ndarray | shapely.Geometry) -> np.ndarray | float:
+    """Geodesic length in km of lon/lat (multi)line geometries.
+
+    Parameters
+    ----------
+    geoms
+        One geometry or an array of them, in EPSG:4326 coordinates.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Length of each geometry in km, summed over its parts.
+    """
+    scalar = isinstance(geoms, shapely.Geometry)
+    arr = np.atleast_1d(np.asarray(geoms, dtype=object))
+    parts, part_of = shapely.get_parts(arr, return_index=True)
+    coords, vertex_of = shapely.get_coordinates(parts, return_index=True)
+    lengths = np.zeros(len(arr))
+    if len(coords) > 1:
+        edges = edge_lengths_m(coords)
+        same_part = vertex_of[1:] == vertex_of[:-1]
+        np.add.at(lengths, part_of[vertex_of[:-1][same_part]], edges[same_part])
+    lengths /= 1000.0
+    return float(lengths[0]) if scalar else lengths

@@ -1,0 +1,124 @@
+"""Reading inputs with checks, and writing GeoPackages atomically."""
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
+
+log = logging.getLogger(__name__)
+
+
+def read_countries(
+    path: str | Path,
+    *,
+    iso3: Sequence[str],
+    iso3_column: str = "iso3",
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read the outlines of the countries ``iso3`` from a vector file.
+
+    Parameters
+    ----------
+    path
+        Any file GDAL reads (GeoPackage, GeoJSON, Shapefile, ...).
+    iso3
+        ISO 3166-1 alpha-3 codes of the countries wanted.
+    iso3_column
+        Column holding the codes.
+    layer
+        Layer to read; the first one when None.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One (multi)polygon row per code, in the order of ``iso3``, columns ``iso3`` and
+        ``geometry``, in EPSG:4326.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"countries file {path} does not exist")
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputDataError(f"countries file {path} cannot be read: {exc}") from exc
+    if iso3_column not in info["fields"]:
+        raise InputDataError(
+            f"countries file {path} has no column {iso3_column!r} (columns: "
+            f"{', '.join(info['fields'])})"
+        )
+    if info["crs"] is None:
+        raise InputDataError(f"countries file {path} has no CRS")
+    codes = ", ".join(f"'{c}'" for c in iso3)
+    gdf = gpd.read_file(
+        path, layer=layer, columns=[iso3_column], where=f'"{iso3_column}" IN ({codes})'
+    )
+    missing = [c for c in iso3 if c not in set(gdf[iso3_column])]
+    if missing:
+        raise InputDataError(
+            f"countries file {path} has no outline for {', '.join(missing)} in column "
+            f"{iso3_column!r}"
+        )
+    gdf = gdf.rename(columns={iso3_column: "iso3"}).to_crs(WGS84)
+    gdf["geometry"] = gdf.geometry.make_valid()
+    gdf = gdf.dissolve(by="iso3", as_index=False).set_index("iso3").loc[list(iso3)]
+    return gdf.reset_index()[["iso3", "geometry"]]
+
+
+def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame:
+    """Read one layer of a GeoPackage written by the workflow."""
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path} does not exist")
+    return gpd.read_file(path, layer=layer)
+
+
+def write_layers(
+    path: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    metadata: Mapping[str, str] | None = None,
+) -> None:
+    """Write several layers to one GeoPackage, all or nothing.
+
+    The file is written beside its destination under a temporary name and renamed into
+    place only once every layer is in it, so a failure leaves no partial output.
+
+    Parameters
+    ----------
+    path
+        Destination ``.gpkg``.
+    layers
+        Layer name to data; each must have a CRS.
+    metadata
+        Key/value pairs stored as GDAL dataset metadata of the GeoPackage.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        for i, (name, gdf) in enumerate(layers.items()):
+            if gdf.crs is None:
+                raise ValueError(f"layer {name} for {path} has no CRS")
+            pyogrio.write_dataframe(
+                gdf,
+                tmp,
+                layer=name,
+                driver="GPKG",
+                append=i > 0,
+                promote_to_multi=None,
+                dataset_metadata=dict(metadata or {}) if i == 0 else None,
+            )
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    log.info("wrote %s (%s)", path, ", ".join(f"{k}: {len(v)}" for k, v in layers.items()))
