@@ -46,10 +46,17 @@ def npm_file(spec: str, member: str, workdir: Path) -> Path:
     target = workdir / spec.replace("/", "_").replace("@", "")
     path = target / "package" / member
     if not path.exists():
-        out = subprocess.run(
-            ["npm", "pack", spec, "--silent"], cwd=workdir, check=True,
-            capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                ["npm", "pack", spec, "--silent"],
+                cwd=workdir,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         with tarfile.open(workdir / out) as tar:
             tar.extractall(target, filter="data")
     return path
@@ -81,9 +88,7 @@ def main() -> None:
     land_union = shapely.union_all(
         shapely.make_valid(shapely.clip_by_rect(land.geometry.values, *CASPIAN))
     )
-    filled = shapely.union_all(
-        [shapely.Polygon(p.exterior) for p in shapely.get_parts(land_union)]
-    )
+    filled = shapely.union_all([shapely.Polygon(p.exterior) for p in shapely.get_parts(land_union)])
     caspian_land = shapely.buffer(shapely.transform(filled, fwd, interleaved=False), LAND_GROW_M)
     rest = shapely.difference(
         shapely.transform(shapely.box(*window), fwd, interleaved=False),

@@ -9,7 +9,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from borderzone.crs import WGS84, fitted_crs
+from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import BorderzoneError, NoSharedBorderError
 from borderzone.geodesy import edge_lengths_m
 from borderzone.segments import cut_segments
@@ -78,18 +78,20 @@ def build_border(
     to_geo = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
 
     def project(geom: shapely.Geometry) -> shapely.Geometry:
-        clipped = shapely.clip_by_rect(geom, *window)
+        clipped = densify_lonlat(shapely.clip_by_rect(geom, *window))
         return shapely.transform(clipped, to_proj.transform, interleaved=False)
 
     line_a = shapely.segmentize(shapely.boundary(project(geom_a)), snap_m / 2)
     line_b = shapely.boundary(project(geom_b))
-    pieces = _shared_pieces(line_a, line_b, snap_m=snap_m)
+    tree_b = _edge_tree(line_b)
+    pieces = _shared_pieces(line_a, tree_b, snap_m=snap_m)
     if not pieces:
         raise NoSharedBorderError(
             f"pair {code_a}-{code_b}: the outlines share no boundary within "
             f"border.snap_m={snap_m:g} m"
         )
     coords, bridge = _chain(pieces, max_gap_m=max_gap_km * 1000, pair=(code_a, code_b))
+    coords, bridge = _trim_ends(coords, bridge, tree_b, snap_m=snap_m)
     lon, lat = to_geo.transform(coords[:, 0], coords[:, 1])
     lonlat = np.column_stack([lon, lat])
     if lonlat[0, 0] > lonlat[-1, 0]:  # west to east
@@ -113,8 +115,10 @@ def build_border(
         geometry=[line],
         crs=WGS84,
     )
-    official = "" if official_length_km is None else (
-        f"; official {official_length_km:,.0f} km ({diff:+.2f} %)"
+    official = (
+        ""
+        if official_length_km is None
+        else (f"; official {official_length_km:,.0f} km ({diff:+.2f} %)")
     )
     log.info("border %s-%s: %s km geodesic%s", code_a, code_b, f"{length_km:,.1f}", official)
     log.info("%d gaps bridged, %.2f km in all", len(gaps), gaps["length_km"].sum())
@@ -148,18 +152,19 @@ def build_border_layers(
     return {"border": border, "border_gaps": gaps, "segments": segments}
 
 
-def _shared_pieces(
-    line_a: shapely.Geometry, line_b: shapely.Geometry, *, snap_m: float
-) -> list[np.ndarray]:
-    """Runs of ``line_a`` whose vertices all lie within ``snap_m`` of ``line_b``."""
-    parts_b = shapely.get_parts(line_b)
-    coords_b, part_b = shapely.get_coordinates(parts_b, return_index=True)
-    same = part_b[1:] == part_b[:-1]
-    edges_b = shapely.linestrings(
-        np.stack([coords_b[:-1][same], coords_b[1:][same]], axis=1)
+def _edge_tree(line: shapely.Geometry) -> shapely.STRtree:
+    """Spatial index of the two-point edges of a (multi)line."""
+    coords, part = shapely.get_coordinates(shapely.get_parts(line), return_index=True)
+    same = part[1:] == part[:-1]
+    return shapely.STRtree(
+        shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
     )
-    tree = shapely.STRtree(edges_b)
 
+
+def _shared_pieces(
+    line_a: shapely.Geometry, tree: shapely.STRtree, *, snap_m: float
+) -> list[np.ndarray]:
+    """Find the runs of ``line_a`` whose vertices all lie within ``snap_m`` of the edges."""
     parts_a = shapely.get_parts(line_a)
     coords_a, part_a = shapely.get_coordinates(parts_a, return_index=True)
     hit, _ = tree.query_nearest(shapely.points(coords_a), max_distance=snap_m, all_matches=False)
@@ -262,6 +267,36 @@ def _chain(
             max_gap_m / 1000,
         )
     return coords, bridge
+
+
+def _trim_ends(
+    coords: np.ndarray, bridge: np.ndarray, tree: shapely.STRtree, *, snap_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut the stubs of coastline or third-country border off the two ends.
+
+    Where the border meets a coast or a third country, the first outline turns away from
+    the second one, yet stays within ``snap_m`` of it for up to ``snap_m``. Within the last
+    ``2 * snap_m`` at each end, the line is cut at the outermost vertex whose distance to
+    the second outline is within ``snap_m / 10`` of the smallest distance there.
+    """
+    dist_to_b = np.full(len(coords), np.inf)
+    step = np.hypot(*np.diff(coords, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    window = (along <= 2 * snap_m) | (along >= along[-1] - 2 * snap_m)
+    (idx, _), dist = tree.query_nearest(
+        shapely.points(coords[window]), return_distance=True, all_matches=False
+    )
+    dist_to_b[np.flatnonzero(window)[idx]] = dist
+    head = np.flatnonzero(along <= 2 * snap_m)
+    tail = np.flatnonzero(along >= along[-1] - 2 * snap_m)
+    first = head[dist_to_b[head] <= dist_to_b[head].min() + snap_m / 10][0]
+    last = tail[dist_to_b[tail] <= dist_to_b[tail].min() + snap_m / 10][-1]
+    if last - first < 1:
+        return coords, bridge
+    trimmed = along[first] + along[-1] - along[last]
+    if trimmed > 0:
+        log.info("trimmed %.0f m of coast or third-country boundary off the ends", trimmed)
+    return coords[first : last + 1], bridge[first:last]
 
 
 def _gap_table(lonlat: np.ndarray, bridge: np.ndarray, chainage: np.ndarray) -> gpd.GeoDataFrame:

@@ -16,6 +16,7 @@ tens of degrees of longitude. Three kinds are used:
 from typing import Literal
 
 import pyproj
+import shapely
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 
@@ -60,3 +61,16 @@ def fitted_crs(
         f"+proj={proj} +lat_0={mid:.6f} +lon_0={lon_0:.6f} +lat_1={lat_1:.6f} "
         f"+lat_2={lat_2:.6f} +datum=WGS84 +units=m +no_defs"
     )
+
+
+DENSIFY_DEG = 0.01
+
+
+def densify_lonlat(geom: shapely.Geometry, *, max_deg: float = DENSIFY_DEG) -> shapely.Geometry:
+    """Add vertices so that no lon/lat edge spans more than ``max_deg`` degrees.
+
+    GIS files draw an edge as a straight line in lon/lat; once projected, a long edge would
+    become a straight line in the projection instead, a different curve. Densifying first
+    keeps the shape the file means (0.01° is at most 1.1 km).
+    """
+    return shapely.segmentize(geom, max_deg)

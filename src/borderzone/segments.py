@@ -46,9 +46,7 @@ def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDat
     inner = cuts_m[1:-1]
     # edge on which each inner cut falls and the distance into it
     edge = np.clip(np.searchsorted(chain_m, inner, side="right") - 1, 0, len(edges_m) - 1)
-    az, _, _ = GEOD.inv(
-        coords[edge, 0], coords[edge, 1], coords[edge + 1, 0], coords[edge + 1, 1]
-    )
+    az, _, _ = GEOD.inv(coords[edge, 0], coords[edge, 1], coords[edge + 1, 0], coords[edge + 1, 1])
     lon, lat, _ = GEOD.fwd(coords[edge, 0], coords[edge, 1], az, inner - chain_m[edge])
     cut_pts = np.column_stack([lon, lat])
 

@@ -1,0 +1,18 @@
+# borderzone: a land border between two countries as a transport and settlement zone.
+# Run with `python3 dev.py run` (README.md); outputs go to results/<A>-<B>/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/border.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

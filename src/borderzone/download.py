@@ -1,0 +1,372 @@
+"""Download OpenStreetMap extracts from Geofabrik: resumable, checksummed, atomic.
+
+:func:`fetch_geofabrik` streams ``{base_url}/{path}-latest.osm.pbf`` into a ``.part`` file
+beside its destination, resumes an interrupted transfer with an HTTP ``Range`` request,
+checks the MD5 that Geofabrik publishes beside every extract, and only then renames the
+file into place. The checksum is kept beside the file (``.md5``) with a provenance record
+(``.json``: URL, MD5, size, time of download, ``Last-Modified``), so a second call finds the
+file in place and makes no request at all.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from borderzone.errors import BorderzoneError
+
+log = logging.getLogger(__name__)
+
+GEOFABRIK_URL = "https://download.geofabrik.de"
+
+GEOFABRIK_REGIONS: dict[str, str] = {
+    "russia": "russia",
+    "kazakhstan": "asia/kazakhstan",
+    "mongolia": "asia/mongolia",
+    "china": "asia/china",
+    "ukraine": "europe/ukraine",
+    "belarus": "europe/belarus",
+    "georgia": "europe/georgia",
+    "azerbaijan": "asia/azerbaijan",
+    "kyrgyzstan": "asia/kyrgyzstan",
+    "uzbekistan": "asia/uzbekistan",
+    "turkmenistan": "asia/turkmenistan",
+}
+"""Bare country names to their Geofabrik path (Russia has its own top-level directory)."""
+
+USER_AGENT = "borderzone/0.1 (OpenStreetMap extract download)"
+CHUNK_BYTES = 1 << 16
+"""Bytes read and written at a time; an interrupted transfer loses at most this much."""
+_SUFFIX = "-latest.osm.pbf"
+_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*$")
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class DownloadError(BorderzoneError):
+    """A download failed: HTTP error, broken transfer, bad checksum or bad response body."""
+
+
+class _RetryableError(Exception):
+    """An attempt failed in a way worth retrying (server error, broken connection)."""
+
+
+def geofabrik_path(region: str) -> str:
+    """Geofabrik path of ``region``: a known bare name or a path such as ``asia/kazakhstan``.
+
+    Parameters
+    ----------
+    region
+        ``"russia"``, ``"kazakhstan"``, ``"asia/kazakhstan"``,
+        ``"asia/kazakhstan-latest.osm.pbf"`` ...
+
+    Returns
+    -------
+    str
+        The path without suffix, e.g. ``"asia/kazakhstan"``.
+
+    """
+    path = region.strip().strip("/").lower().removesuffix(_SUFFIX)
+    path = GEOFABRIK_REGIONS.get(path, path)
+    if not _PATH.match(path):
+        raise DownloadError(
+            f"Geofabrik region {region!r} is neither a known name "
+            f"({', '.join(sorted(GEOFABRIK_REGIONS))}) nor a path like 'asia/kazakhstan'"
+        )
+    return path
+
+
+def fetch_geofabrik(
+    region: str,
+    *,
+    base_url: str = GEOFABRIK_URL,
+    dest_dir: Path,
+    progress: bool = True,
+    timeout_s: float = 60,
+    retries: int = 3,
+    backoff_s: float = 2.0,
+) -> Path:
+    """Download the latest Geofabrik extract of ``region`` unless it is already in place.
+
+    Parameters
+    ----------
+    region
+        A known bare name (see :data:`GEOFABRIK_REGIONS`) or a Geofabrik path such as
+        ``"asia/kazakhstan"``.
+    base_url
+        Server root; a mirror or a local test server.
+    dest_dir
+        Directory receiving ``<name>-latest.osm.pbf`` with ``.md5`` and ``.json`` beside it.
+    progress
+        Show a progress bar (tqdm when installed, else a log line per tenth).
+    timeout_s
+        Connect and read timeout of each request, in seconds.
+    retries
+        Attempts after the first one, for server errors (429, 5xx) and broken connections;
+        an attempt that received data resets the count. Other HTTP errors fail at once.
+    backoff_s
+        Wait before the first retry; it doubles with each further retry.
+
+    Returns
+    -------
+    pathlib.Path
+        The verified extract.
+
+    Raises
+    ------
+    DownloadError
+        On an HTTP error, a transfer that keeps failing, or a checksum that does not match;
+        no partial file is left in place under the final name.
+
+    """
+    path = geofabrik_path(region)
+    name = path.rsplit("/", 1)[-1] + _SUFFIX
+    url = f"{base_url.rstrip('/')}/{path}{_SUFFIX}"
+    dest_dir = Path(dest_dir)
+    target = dest_dir / name
+    md5_file = dest_dir / f"{name}.md5"
+
+    if target.is_file() and md5_file.is_file():
+        stored = _parse_md5(md5_file.read_text(encoding="utf-8"), source=str(md5_file))
+        actual = _file_md5(target)
+        if actual == stored:
+            log.info("%s is in place and matches %s: not downloading", target, md5_file.name)
+            return target
+        log.warning("%s does not match %s: downloading again", target, md5_file.name)
+
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    with requests.Session() as session:
+        session.headers["User-Agent"] = USER_AGENT
+        md5_text = _with_retries(
+            lambda: _get_text(session, f"{url}.md5", timeout_s=timeout_s),
+            url=f"{url}.md5",
+            retries=retries,
+            backoff_s=backoff_s,
+        )
+        expected = _parse_md5(md5_text, source=f"{url}.md5")
+        part = dest_dir / f"{name}.part"
+        headers = _download(
+            session,
+            url,
+            part,
+            timeout_s=timeout_s,
+            retries=retries,
+            backoff_s=backoff_s,
+            progress=progress,
+        )
+
+    actual = _file_md5(part)
+    if actual != expected:
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{url}: MD5 of the download {actual} differs from {expected} published in "
+            f"{url}.md5; the file was deleted"
+        )
+    size = part.stat().st_size
+    os.replace(part, target)
+    _write_atomic(md5_file, f"{expected}  {name}\n")
+    provenance = {
+        "url": url,
+        "md5": expected,
+        "size": size,
+        "downloaded": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "last_modified": headers.get("Last-Modified"),
+    }
+    _write_atomic(dest_dir / f"{name}.json", json.dumps(provenance, indent=2) + "\n")
+    log.info("downloaded %s (%.1f MB, MD5 %s) to %s", url, size / 1e6, expected, target)
+    return target
+
+
+def _download(
+    session: requests.Session,
+    url: str,
+    part: Path,
+    *,
+    timeout_s: float,
+    retries: int,
+    backoff_s: float,
+    progress: bool,
+) -> dict[str, str]:
+    """Stream ``url`` into ``part``, resuming with Range; return the last response headers."""
+    validator: str | None = None  # ETag or Last-Modified of the first reply, for If-Range
+    failures = 0
+    best = part.stat().st_size if part.exists() else 0  # progress = the .part grew beyond this
+    while True:
+        have = part.stat().st_size if part.exists() else 0
+        headers = {}
+        if have:
+            headers["Range"] = f"bytes={have}-"
+            if validator:
+                headers["If-Range"] = validator
+        try:
+            response = session.get(url, headers=headers, stream=True, timeout=timeout_s)
+        except requests.RequestException as exc:
+            error: Exception = exc
+        else:
+            with response:
+                validator = validator or response.headers.get("ETag") or None
+                validator = validator or response.headers.get("Last-Modified")
+                if response.status_code == 416 and have:
+                    total = response.headers.get("Content-Range", "").rpartition("/")[2]
+                    if total.isdigit() and int(total) == have:
+                        log.info("%s: %s already holds all %d bytes", url, part.name, have)
+                        return dict(response.headers)
+                    log.warning("%s: server refused to resume at byte %d: restarting", url, have)
+                    part.unlink()
+                    continue
+                if response.status_code in _RETRY_STATUS:
+                    error = _RetryableError(f"HTTP {response.status_code}")
+                elif response.status_code not in (200, 206):
+                    raise DownloadError(
+                        f"{url}: HTTP {response.status_code} {response.reason}".rstrip()
+                    )
+                else:
+                    try:
+                        _write_body(response, part, have=have, url=url, progress=progress)
+                        return dict(response.headers)
+                    except (requests.RequestException, _RetryableError) as exc:
+                        error = exc
+        size = part.stat().st_size if part.exists() else 0
+        failures = 0 if size > best else failures + 1
+        best = max(best, size)
+        if failures > retries:
+            raise DownloadError(
+                f"{url}: failed after {retries + 1} attempts, last: {_one_line(error)}"
+            )
+        wait = backoff_s * 2 ** max(failures - 1, 0)
+        log.warning("%s: %s; retrying in %.1f s", url, _one_line(error), wait)
+        time.sleep(wait)
+
+
+def _write_body(
+    response: requests.Response,
+    part: Path,
+    *,
+    have: int,
+    url: str,
+    progress: bool,
+) -> None:
+    """Append (206) or write (200) the body to ``part``."""
+    if response.status_code == 206:
+        start = _range_start(response.headers.get("Content-Range", ""))
+        if start != have:
+            part.unlink(missing_ok=True)
+            raise _RetryableError(f"server resumed at byte {start}, not {have}: restarting")
+        mode, total_have = "ab", have
+        log.info("%s: resuming at byte %d", url, have)
+    else:
+        if have:
+            log.info("%s: server ignored the Range request: restarting", url)
+        mode, total_have = "wb", 0
+    length = response.headers.get("Content-Length")
+    total = total_have + int(length) if length and length.isdigit() else None
+    written = 0
+    with part.open(mode) as out, _progress_bar(url, total, total_have, enabled=progress) as tick:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            out.write(chunk)
+            written += len(chunk)
+            tick(len(chunk))
+    if total is not None and total_have + written != total:
+        raise _RetryableError(f"transfer ended after {total_have + written} of {total} bytes")
+
+
+def _range_start(content_range: str) -> int | None:
+    match = re.match(r"bytes (\d+)-\d+/(?:\d+|\*)", content_range)
+    return int(match.group(1)) if match else None
+
+
+@contextmanager
+def _progress_bar(url: str, total: int | None, initial: int, *, enabled: bool) -> Iterator[Any]:
+    """Yield a function advancing a progress display by n bytes."""
+    if not enabled:
+        yield lambda n: None
+        return
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is not None:
+        bar = tqdm(
+            total=total,
+            initial=initial,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=url.rsplit("/", 1)[-1],
+        )
+        with bar:
+            yield bar.update
+        return
+    state = {"done": initial, "next": 0.1}
+
+    def tick(n: int) -> None:
+        state["done"] += n
+        if total and state["done"] / total >= state["next"]:
+            log.info("%s: %.0f %% of %.1f MB", url, 100 * state["done"] / total, total / 1e6)
+            while state["next"] <= state["done"] / total:
+                state["next"] += 0.1
+
+    yield tick
+
+
+def _get_text(session: requests.Session, url: str, *, timeout_s: float) -> str:
+    try:
+        response = session.get(url, timeout=timeout_s)
+    except requests.RequestException as exc:
+        raise _RetryableError(str(exc)) from exc
+    if response.status_code in _RETRY_STATUS:
+        raise _RetryableError(f"HTTP {response.status_code}")
+    if not response.ok:
+        raise DownloadError(f"{url}: HTTP {response.status_code} {response.reason}".rstrip())
+    return response.text
+
+
+def _with_retries(call: Any, *, url: str, retries: int, backoff_s: float) -> Any:
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except _RetryableError as exc:
+            if attempt == retries:
+                raise DownloadError(
+                    f"{url}: failed after {retries + 1} attempts, last: {_one_line(exc)}"
+                ) from exc
+            wait = backoff_s * 2**attempt
+            log.warning("%s: %s; retrying in %.1f s", url, _one_line(exc), wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _parse_md5(text: str, *, source: str) -> str:
+    """Read ``<hex>  <filename>`` (the md5sum format) and return the lower-case hex digest."""
+    token = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+    if not _MD5.match(token):
+        raise DownloadError(f"{source} holds no MD5 checksum: {text[:80]!r}")
+    return token
+
+
+def _file_md5(path: Path) -> str:
+    digest = hashlib.md5()  # noqa: S324 - Geofabrik publishes MD5; not used for security
+    with path.open("rb") as f:
+        while block := f.read(CHUNK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _one_line(value: object, limit: int = 300) -> str:
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."

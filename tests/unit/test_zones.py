@@ -1,0 +1,122 @@
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from borderzone.crs import WGS84, densify_lonlat, fitted_crs
+from borderzone.geodesy import GEOD, geodesic_length_km
+from borderzone.segments import cut_segments
+from borderzone.zones import build_buffer, build_cells
+
+
+def geodesic_distance_m(
+    points: np.ndarray, line: shapely.LineString, reach_km: float
+) -> np.ndarray:
+    """Geodesic distance from each lon/lat point to the line: the nearest of the line's
+    vertices after densifying it to ~50 m (which overstates the distance by < 0.1 m)."""
+    verts = shapely.get_coordinates(shapely.segmentize(line, 0.0005))
+    tree = shapely.STRtree(shapely.points(verts))
+    dlat = reach_km / 100
+    dlon = dlat / np.cos(np.radians(points[:, 1]))
+    boxes = shapely.box(
+        points[:, 0] - dlon, points[:, 1] - dlat, points[:, 0] + dlon, points[:, 1] + dlat
+    )
+    pi, vi = tree.query(boxes)
+    _, _, d = GEOD.inv(points[pi, 0], points[pi, 1], verts[vi, 0], verts[vi, 1])
+    out = np.full(len(points), np.inf)
+    np.minimum.at(out, pi, d)
+    return out
+
+
+@pytest.mark.parametrize("width_km", [10, 50])
+def test_outer_edge_is_width_from_border(
+    rus_kaz_border, rus_kaz_zones, rus_kaz_countries, width_km
+):
+    line = rus_kaz_border["border"].geometry.iloc[0]
+    buffer = rus_kaz_zones[width_km]["buffer"]
+    zone = shapely.union_all(buffer.geometry.values)
+    rings = shapely.get_parts(shapely.boundary(zone))
+    # 4000 points spread evenly (by degrees of arc) over the whole boundary
+    ring_len = shapely.length(rings)
+    counts = np.maximum((4000 * ring_len / ring_len.sum()).astype(int), 0)
+    fracs = [np.arange(n) / n for n in counts]
+    pts = shapely.line_interpolate_point(
+        np.repeat(rings, counts), np.concatenate(fracs), normalized=True
+    )
+    # leave out points where a country outline (border, coast, clip edge) cuts the buffer
+    outlines = shapely.boundary(shapely.union_all(rus_kaz_countries.geometry.values))
+    shapely.prepare(outlines)
+    shapely.prepare(line)
+    on_outline = shapely.dwithin(pts, outlines, 0.002)
+    pts = pts[~on_outline & ~shapely.dwithin(pts, line, 0.002)]
+    assert len(pts) >= 1000
+    dist = geodesic_distance_m(shapely.get_coordinates(pts), line, reach_km=width_km * 1.2)
+    # the points sample the whole border, from the Caspian to the Altai
+    assert np.ptp(shapely.get_coordinates(pts)[:, 0]) > 38
+    err = dist / (width_km * 1000) - 1
+    assert np.abs(err).max() < 0.001, f"worst relative error {np.abs(err).max():.5f}"
+
+
+@pytest.mark.parametrize("width_km", [10, 50])
+def test_cells_tile_the_buffer(rus_kaz_zones, rus_kaz_border, width_km):
+    buffer = rus_kaz_zones[width_km]["buffer"]
+    cells = rus_kaz_zones[width_km]["cells"]
+    ea = fitted_crs(tuple(buffer.total_bounds), kind="equal_area")
+    for side in ("RUS", "KAZ"):
+        side_cells = cells[cells["side"] == side].to_crs(ea)
+        side_buffer = buffer[buffer["side"] == side].to_crs(ea)
+        total = side_cells.area.sum()
+        assert total == pytest.approx(side_buffer.area.iloc[0], rel=1e-4)
+        assert side_cells["area_km2"].sum() == pytest.approx(total / 1e6, rel=1e-6)
+        union = shapely.union_all(side_cells.geometry.values)
+        assert union.area == pytest.approx(total, rel=1e-6)  # no overlaps
+        assert side_cells["seg_id"].is_unique
+    assert set(cells["seg_id"]) <= set(rus_kaz_border["segments"]["seg_id"])
+
+
+def test_cell_holds_points_nearest_its_segment(rus_kaz_zones, rus_kaz_border):
+    cells = rus_kaz_zones[50]["cells"]
+    segments = rus_kaz_border["segments"]
+    work = fitted_crs(tuple(cells.total_bounds), kind="conformal")
+    sample = cells.sample(40, random_state=1)
+    pts = sample.geometry.representative_point().to_crs(work)
+    segs = segments.to_crs(work)
+    for seg_id, pt in zip(sample["seg_id"], pts, strict=True):
+        d = segs.distance(pt)
+        nearest = segs.loc[d.idxmin(), "seg_id"]
+        own = d[segs["seg_id"] == seg_id].iloc[0]
+        # the cell's own segment is the nearest, or as near within the sampling step
+        assert nearest == seg_id or own - d.min() < 300
+
+
+def test_narrower_buffers_lie_inside_wider(rus_kaz_zones):
+    narrow, wide = rus_kaz_zones[10]["buffer"], rus_kaz_zones[50]["buffer"]
+    ea = fitted_crs(tuple(wide.total_bounds), kind="equal_area")
+    for side in ("RUS", "KAZ"):
+        a = narrow[narrow["side"] == side].to_crs(ea).geometry.iloc[0]
+        b = wide[wide["side"] == side].to_crs(ea).geometry.iloc[0]
+        assert shapely.difference(a, b).area < 1e-6 * a.area
+
+
+def test_buffer_rejects_non_positive_width(rus_kaz_border, rus_kaz_countries):
+    line = rus_kaz_border["border"].geometry.iloc[0]
+    with pytest.raises(ValueError, match="positive"):
+        build_buffer(line, rus_kaz_countries, pair=["RUS", "KAZ"], width_km=0)
+
+
+def test_small_world_buffer_area_matches_width(tmp_path):
+    """A straight east-west border: each side's buffer is a band of width W (plus the
+    rounded ends, clipped by the coast in the west)."""
+    line = shapely.LineString([(60, 50), (62, 50)])
+    south = shapely.box(59, 48, 63, 50)
+    north = shapely.box(59, 50, 63, 52)
+    countries = gpd.GeoDataFrame({"iso3": ["XAA", "XBB"]}, geometry=[south, north], crs=WGS84)
+    buffer = build_buffer(line, countries, pair=["XAA", "XBB"], width_km=20)
+    cells = build_cells(buffer, cut_segments(line, segment_km=25))
+    length_km = geodesic_length_km(densify_lonlat(line))  # along the parallel
+    expected = length_km * 20 + np.pi * 20**2 / 2  # band + two quarter discs
+    for area in buffer["area_km2"]:
+        assert area == pytest.approx(expected, rel=0.003)
+    assert cells.groupby("side")["area_km2"].sum().to_numpy() == pytest.approx(
+        buffer["area_km2"].to_numpy(), rel=1e-6
+    )

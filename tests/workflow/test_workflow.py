@@ -1,0 +1,148 @@
+"""Run the Snakemake workflow end to end on small configs in a temporary directory."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import yaml
+from outlines import write_outlines
+
+REPO = Path(__file__).resolve().parents[2]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+
+pytestmark = pytest.mark.workflow
+
+
+def run(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
+    cfg = workdir / "test-config.yaml"
+    cfg.write_text(yaml.safe_dump(config))
+    return subprocess.run(
+        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(cfg), "--cores", "2", *extra],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+
+
+def small_config(outlines: Path, **overrides) -> dict:
+    config = {
+        "pair": ["XAA", "XBB"],
+        "buffers_km": [5, 20],
+        "segment_km": 40,
+        "official_length_km": 900,
+        "countries": {
+            "source": "file",
+            "file": str(outlines),
+            "layer": "countries",
+            "iso3_column": "iso3",
+        },
+        "border": {"snap_m": 500, "max_gap_km": 10},
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="module")
+def outlines(tmp_path_factory):
+    return write_outlines(tmp_path_factory.mktemp("data") / "outlines.gpkg", notch_km=4)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory, outlines):
+    workdir = tmp_path_factory.mktemp("run")
+    proc = run(workdir, small_config(outlines))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return workdir
+
+
+def test_outputs_open_with_their_layers_and_crs(finished_run):
+    border = finished_run / "results/XAA-XBB/border.gpkg"
+    layers = {name for name, _ in pyogrio.list_layers(border)}
+    assert layers == {"border", "border_gaps", "segments"}
+    for width in ("5", "20"):
+        zones = finished_run / f"results/XAA-XBB/{width}km/zones.gpkg"
+        assert {name for name, _ in pyogrio.list_layers(zones)} == {"buffer", "cells"}
+        info = pyogrio.read_info(zones, layer="cells")
+        assert info["crs"] == "EPSG:4326"
+        assert {"seg_id", "side", "area_km2"} <= set(info["fields"])
+    meta = pyogrio.read_info(border, layer="border")["dataset_metadata"]
+    assert meta["borderzone_version"] and len(meta["config_sha256"]) == 64
+    assert (finished_run / "results/XAA-XBB/logs/build_border.log").read_text().count("gap") >= 1
+
+
+def test_seg_ids_same_across_widths_and_runs(finished_run, tmp_path, outlines):
+    segs = pyogrio.read_dataframe(finished_run / "results/XAA-XBB/border.gpkg", layer="segments")
+    for width in ("5", "20"):
+        cells = pyogrio.read_dataframe(
+            finished_run / f"results/XAA-XBB/{width}km/zones.gpkg", layer="cells"
+        )
+        assert set(cells["seg_id"]) == set(segs["seg_id"])
+    again = run(tmp_path, small_config(outlines, buffers_km=[20]))
+    assert again.returncode == 0, again.stderr[-3000:]
+    segs2 = pyogrio.read_dataframe(tmp_path / "results/XAA-XBB/border.gpkg", layer="segments")
+    assert segs2["seg_id"].tolist() == segs["seg_id"].tolist()
+    assert np.allclose(segs2["to_km"], segs["to_km"])
+    assert segs2.geometry.geom_equals_exact(segs.geometry, tolerance=1e-12).all()
+
+
+def test_other_widths_from_the_command_line(finished_run):
+    proc = subprocess.run(
+        [
+            *SNAKEMAKE,
+            "--directory",
+            str(finished_run),
+            "--configfile",
+            str(finished_run / "test-config.yaml"),
+            "--cores",
+            "1",
+            "--config",
+            "buffers_km=[7.5,20]",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=finished_run,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (finished_run / "results/XAA-XBB/7.5km/zones.gpkg").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"pair": ["XAA", "XCC"]}, "pair: XAA and XCC share no border"),
+        ({"pair": ["XAA", "ABC"]}, "pair: 'ABC' is not an ISO 3166-1 alpha-3 country code"),
+        ({"pair": ["XAA", "FRA"]}, "has no outline for FRA"),
+        ({"buffers_km": [0]}, "buffers_km[0]: 0 is less than or equal to the minimum of 0"),
+        ({"buffers_km": [-5, 10]}, "buffers_km[0]: -5 is less than or equal to the minimum of 0"),
+        ({"buffers_km": ["wide"]}, "buffers_km[0]: 'wide' is not of type 'number'"),
+        ({"buffer_km": [5]}, "('buffer_km' was unexpected)"),
+        ({"countries": {"file": "missing.gpkg"}}, "countries file missing.gpkg does not exist"),
+        ({"countries": {"source": "osm"}}, "countries.source: 'osm' is not available yet"),
+    ],
+)
+def test_bad_configuration_stops_with_one_line(tmp_path, outlines, override, message):
+    config = small_config(outlines)
+    if "countries" in override:
+        config["countries"] = {**config["countries"], **override.pop("countries")}
+    config.update(override)
+    proc = run(tmp_path, config)
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("borderzone: bad configuration:")]
+    assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_failed_rule_leaves_no_partial_output(tmp_path, outlines):
+    # gaps are 4 km; allowing none makes build_border fail after reading its input
+    proc = run(tmp_path, small_config(outlines, border={"snap_m": 500, "max_gap_km": 1}))
+    assert proc.returncode != 0
+    assert "max_gap_km" in proc.stderr
+    assert not list((tmp_path / "results").rglob("*.gpkg"))

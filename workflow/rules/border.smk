@@ -1,0 +1,57 @@
+# The border, its segments, and the buffers with their per-segment cells.
+
+
+rule build_border:
+    message:
+        "Building the {wildcards.pair} border and its segments"
+    input:
+        countries=countries_file,
+    output:
+        border="results/{pair}/border.gpkg",
+    log:
+        "results/{pair}/logs/build_border.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_border.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        layer=config["countries"]["layer"],
+        iso3_column=config["countries"]["iso3_column"],
+        snap_m=config["border"]["snap_m"],
+        max_gap_km=config["border"]["max_gap_km"],
+        segment_km=config["segment_km"],
+        official_length_km=config["official_length_km"],
+        metadata=provenance(config["countries"]["file"]),
+    threads: 1
+    conda:
+        "../envs/borderzone.yaml"
+    resources:
+        mem_mb=2000,
+    script:
+        "../scripts/build_border.py"
+
+
+rule build_zones:
+    message:
+        "Building the {wildcards.width} km buffers and cells of the {wildcards.pair} border"
+    input:
+        border="results/{pair}/border.gpkg",
+        countries=countries_file,
+    output:
+        zones="results/{pair}/{width}km/zones.gpkg",
+    log:
+        "results/{pair}/logs/build_zones_{width}km.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_zones_{width}km.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        width_km=lambda wildcards: float(wildcards.width),
+        layer=config["countries"]["layer"],
+        iso3_column=config["countries"]["iso3_column"],
+        metadata=provenance(config["countries"]["file"]),
+    threads: 1
+    conda:
+        "../envs/borderzone.yaml"
+    resources:
+        mem_mb=4000,
+    script:
+        "../scripts/build_zones.py"

@@ -1,0 +1,22 @@
+"""Rule build_border: the shared border, its gaps and its segments."""
+
+from borderzone.border import build_border_layers
+from borderzone.io import read_countries, write_layers
+from borderzone.logs import setup_logging
+
+setup_logging(snakemake.log[0])
+countries = read_countries(
+    snakemake.input.countries,
+    iso3=snakemake.params.pair,
+    iso3_column=snakemake.params.iso3_column,
+    layer=snakemake.params.layer,
+)
+layers = build_border_layers(
+    countries,
+    pair=snakemake.params.pair,
+    snap_m=snakemake.params.snap_m,
+    max_gap_km=snakemake.params.max_gap_km,
+    segment_km=snakemake.params.segment_km,
+    official_length_km=snakemake.params.official_length_km,
+)
+write_layers(snakemake.output.border, layers, metadata=snakemake.params.metadata)

@@ -1,0 +1,21 @@
+"""Rule build_zones: buffers of one width on both sides, and their per-segment cells."""
+
+from borderzone.io import read_countries, read_layer, write_layers
+from borderzone.logs import setup_logging
+from borderzone.zones import build_zone_layers
+
+setup_logging(snakemake.log[0])
+countries = read_countries(
+    snakemake.input.countries,
+    iso3=snakemake.params.pair,
+    iso3_column=snakemake.params.iso3_column,
+    layer=snakemake.params.layer,
+)
+layers = build_zone_layers(
+    read_layer(snakemake.input.border, "border").geometry.iloc[0],
+    read_layer(snakemake.input.border, "segments"),
+    countries,
+    pair=snakemake.params.pair,
+    width_km=snakemake.params.width_km,
+)
+write_layers(snakemake.output.zones, layers, metadata=snakemake.params.metadata)
