@@ -33,9 +33,8 @@ def main() -> None:
         zones = build_zone_layers(
             line, layers["segments"], countries, pair=["RUS", "KAZ"], width_km=width
         )
-        print(
-            f"{width:g} km buffer + cells: {time.perf_counter() - t:.2f} s ({len(zones['cells'])} cells)"
-        )
+        wall = time.perf_counter() - t
+        print(f"{width:g} km buffer + cells: {wall:.2f} s ({len(zones['cells'])} cells)")
     total = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"total {total:.2f} s, peak RSS {peak:.0f} MB")
