@@ -10,6 +10,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/border.smk"
+include: "workflow/rules/osm.smk"
 
 
 rule all:

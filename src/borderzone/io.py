@@ -122,3 +122,24 @@ def write_layers(
         if os.path.exists(tmp):
             os.unlink(tmp)
     log.info("wrote %s (%s)", path, ", ".join(f"{k}: {len(v)}" for k, v in layers.items()))
+
+
+def write_parquet(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
+    """Write a GeoParquet file under a temporary name and rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        gdf.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("wrote %s (%d rows)", path, len(gdf))
+
+
+def read_parquet(path: str | Path) -> gpd.GeoDataFrame:
+    """Read a GeoParquet file written by :func:`write_parquet`."""
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path} does not exist")
+    return gpd.read_parquet(path)

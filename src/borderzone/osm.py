@@ -690,3 +690,23 @@ def _maritime_band(
     projected = shapely.transform(near, lambda xy: np.c_[fwd.transform(xy[:, 0], xy[:, 1])])
     band = shapely.union_all(shapely.buffer(projected, clearance_m, cap_style="flat"))
     return shapely.transform(band, lambda xy: np.c_[back.transform(xy[:, 0], xy[:, 1])])
+
+
+def merge_layers(parts: Sequence[dict[str, gpd.GeoDataFrame]]) -> dict[str, gpd.GeoDataFrame]:
+    """Merge corridor layers read in chunks, keeping one row per OSM object.
+
+    Chunks overlap, so an object may come several times: the row with the most vertices
+    is kept (a way cut at a chunk's edge by the source has fewer).
+    """
+    out = {}
+    for name in LAYERS:
+        frames = [p[name] for p in parts if name in p and len(p[name])]
+        if not frames:
+            out[name] = _empty(name)
+            continue
+        data = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+        keys = ["osm_type", "osm_id"] if "osm_type" in data.columns else ["osm_id"]
+        data["_n"] = shapely.get_num_coordinates(data.geometry.values)
+        data = data.sort_values([*keys, "_n"], ascending=[True] * len(keys) + [False])
+        out[name] = data.drop_duplicates(keys).drop(columns="_n").reset_index(drop=True)
+    return out

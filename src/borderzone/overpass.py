@@ -24,11 +24,13 @@ import geopandas as gpd
 import numpy as np
 import osmnx as ox
 import pandas as pd
+import pyproj
 import requests
 import shapely
 from osmnx import _http
 from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
+from borderzone.crs import WGS84, densify_lonlat, local_aeqd
 from borderzone.download import DownloadError
 from borderzone.errors import InputDataError
 from borderzone.osm_schema import (
@@ -39,6 +41,7 @@ from borderzone.osm_schema import (
     ROAD_CLASSES,
     build_layer,
 )
+from borderzone.segments import cut_segments
 
 log = logging.getLogger(__name__)
 
@@ -262,3 +265,40 @@ def _bounds(polygon: shapely.Geometry) -> str:
 def _one_line(value: object, limit: int = 200) -> str:
     text = re.sub(r"\s+", " ", str(value)).strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def chunk_polygons(
+    border: shapely.LineString, *, width_km: float, chunk_km: float, simplify_m: float = 1000.0
+) -> gpd.GeoDataFrame:
+    """Cut the corridor into polygons of few vertices, one per Overpass job.
+
+    Each chunk covers ``chunk_km`` of border and everything within ``width_km`` of it,
+    buffered in an azimuthal equidistant projection centred on the chunk. The polygon is
+    grown by ``simplify_m`` and then simplified by as much, so that it still covers the
+    whole zone while keeping the Overpass query short.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``chunk`` (0, 1, ...), ``from_km``, ``to_km``, in EPSG:4326.
+    """
+    pieces = cut_segments(densify_lonlat(border), segment_km=chunk_km)
+    polygons = []
+    for geom in pieces.geometry:
+        x0, y0, x1, y1 = geom.bounds
+        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
+        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True).transform
+        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True).transform
+        local = shapely.transform(geom, fwd, interleaved=False)
+        zone = shapely.buffer(local, width_km * 1000 + simplify_m, quad_segs=8)
+        zone = shapely.segmentize(shapely.simplify(zone, simplify_m), 5000)
+        polygons.append(shapely.transform(zone, inv, interleaved=False))
+    return gpd.GeoDataFrame(
+        {
+            "chunk": np.arange(len(pieces)),
+            "from_km": pieces["from_km"].to_numpy(),
+            "to_km": pieces["to_km"].to_numpy(),
+        },
+        geometry=polygons,
+        crs=WGS84,
+    )

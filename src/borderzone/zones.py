@@ -52,23 +52,8 @@ def build_buffer(
     geopandas.GeoDataFrame
         Columns ``side`` (ISO3), ``width_km``, ``area_km2``, in EPSG:4326.
     """
-    if not width_km > 0:
-        raise ValueError(f"buffer width must be positive, got {width_km!r}")
-    width_m = width_km * 1000
-    chunks = cut_segments(densify_lonlat(border), segment_km=chunk_km)
-    work = _working_crs(border, margin_km=width_km)
+    zone, work = _buffer_union(border, width_km=width_km, chunk_km=chunk_km)
     to_work = pyproj.Transformer.from_crs(WGS84, work, always_xy=True)
-    pieces = []
-    for geom in chunks.geometry:
-        x0, y0, x1, y1 = geom.bounds
-        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
-        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True)
-        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True)
-        local = shapely.transform(geom, fwd.transform, interleaved=False)
-        ring = shapely.segmentize(shapely.buffer(local, width_m, quad_segs=QUAD_SEGS), DENSIFY_M)
-        lonlat = shapely.transform(ring, inv.transform, interleaved=False)
-        pieces.append(shapely.transform(lonlat, to_work.transform, interleaved=False))
-    zone = shapely.union_all(pieces)
     outlines = countries.set_index("iso3").geometry
     box = shapely.bounds(shapely.transform(zone, _inverse(work), interleaved=False))
     sides = []
@@ -85,6 +70,51 @@ def build_buffer(
     for row in out.itertuples():
         log.info("%g km buffer, side %s: %s km²", width_km, row.side, f"{row.area_km2:,.0f}")
     return out.to_crs(WGS84)[["side", "width_km", "area_km2", "geometry"]]
+
+
+def build_corridor(
+    border: shapely.LineString, *, width_km: float, chunk_km: float = 100.0
+) -> gpd.GeoDataFrame:
+    """Zone within ``width_km`` of the border on both sides, not clipped to the countries.
+
+    Built like :func:`build_buffer`; used to cut OSM data and place lists down to the area
+    of the widest buffer plus a margin.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One (multi)polygon row with ``width_km``, in EPSG:4326.
+    """
+    zone, work = _buffer_union(border, width_km=width_km, chunk_km=chunk_km)
+    return gpd.GeoDataFrame({"width_km": [float(width_km)]}, geometry=[zone], crs=work).to_crs(
+        WGS84
+    )
+
+
+def _buffer_union(
+    border: shapely.LineString, *, width_km: float, chunk_km: float
+) -> tuple[shapely.Geometry, pyproj.CRS]:
+    """Union of chunk buffers, each made in a local azimuthal equidistant projection.
+
+    Returns the zone and the conformal working CRS it is expressed in.
+    """
+    if not width_km > 0:
+        raise ValueError(f"buffer width must be positive, got {width_km!r}")
+    width_m = width_km * 1000
+    chunks = cut_segments(densify_lonlat(border), segment_km=chunk_km)
+    work = _working_crs(border, margin_km=width_km)
+    to_work = pyproj.Transformer.from_crs(WGS84, work, always_xy=True)
+    pieces = []
+    for geom in chunks.geometry:
+        x0, y0, x1, y1 = geom.bounds
+        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
+        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True)
+        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True)
+        local = shapely.transform(geom, fwd.transform, interleaved=False)
+        ring = shapely.segmentize(shapely.buffer(local, width_m, quad_segs=QUAD_SEGS), DENSIFY_M)
+        lonlat = shapely.transform(ring, inv.transform, interleaved=False)
+        pieces.append(shapely.transform(lonlat, to_work.transform, interleaved=False))
+    return shapely.union_all(pieces), work
 
 
 def build_cells(

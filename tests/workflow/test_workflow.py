@@ -124,6 +124,9 @@ def test_other_widths_from_the_command_line(finished_run):
         ({"buffer_km": [5]}, "('buffer_km' was unexpected)"),
         ({"countries": {"file": "missing.gpkg"}}, "countries file missing.gpkg does not exist"),
         ({"countries": {"source": "osm"}}, "countries.source: 'osm' is not available yet"),
+        ({"osm": {"source": "pbf"}}, "osm.files: osm.source 'pbf' needs at least one"),
+        ({"osm": {"source": "pbf", "files": ["no.pbf"]}}, "osm.files: no.pbf does not exist"),
+        ({"osm": {"source": "ftp"}}, "osm.source: 'ftp' is not one of"),
     ],
 )
 def test_bad_configuration_stops_with_one_line(tmp_path, outlines, override, message):

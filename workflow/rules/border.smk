@@ -20,7 +20,7 @@ rule build_border:
         max_gap_km=config["border"]["max_gap_km"],
         segment_km=config["segment_km"],
         official_length_km=config["official_length_km"],
-        metadata=provenance(config["countries"]["file"]),
+        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
@@ -47,7 +47,7 @@ rule build_zones:
         width_km=lambda wildcards: float(wildcards.width),
         layer=config["countries"]["layer"],
         iso3_column=config["countries"]["iso3_column"],
-        metadata=provenance(config["countries"]["file"]),
+        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 from borderzone import __version__
 from borderzone.config import check_config, check_schema, coerce_numbers, config_hash, width_label
+from borderzone.download import geofabrik_file_stem
 from borderzone.errors import BorderzoneError
 
 try:
@@ -17,6 +18,23 @@ except BorderzoneError as exc:
 
 PAIR = "-".join(config["pair"])
 WIDTHS = [width_label(w) for w in config["buffers_km"]]
+OSM = config["osm"]
+# the OSM corridor: the widest buffer plus a margin, on both sides
+CORRIDOR_KM = max(config["buffers_km"]) + OSM["margin_km"]
+OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin"]
+# Geofabrik file name (last part of the region path) -> region path
+GEOFABRIK_REGIONS = {geofabrik_file_stem(r): r for r in OSM["geofabrik"]["regions"]}
+if OSM["source"] == "synthetic":
+    from borderzone.demo import SYNTHETIC_NOTICE
+
+    OSM_SOURCE = SYNTHETIC_NOTICE
+    logger.warning(f"borderzone: {SYNTHETIC_NOTICE}")
+elif OSM["source"] == "pbf":
+    OSM_SOURCE = "OpenStreetMap: " + ", ".join(OSM["files"])
+elif OSM["source"] == "geofabrik":
+    OSM_SOURCE = "OpenStreetMap via Geofabrik: " + ", ".join(OSM["geofabrik"]["regions"])
+else:
+    OSM_SOURCE = f"OpenStreetMap via Overpass: {OSM['overpass']['url']}"
 
 
 wildcard_constraints:
@@ -26,9 +44,28 @@ wildcard_constraints:
 
 def all_targets():
     """Every output of the configured run."""
+    per_width = ["zones.gpkg", "network.gpkg"]
     return [f"results/{PAIR}/border.gpkg"] + [
-        f"results/{PAIR}/{width}km/zones.gpkg" for width in WIDTHS
+        f"results/{PAIR}/{width}km/{name}" for width in WIDTHS for name in per_width
     ]
+
+
+def osm_pbf_files(wildcards):
+    """The .osm.pbf files the corridor is read from, by osm.source."""
+    if OSM["source"] == "synthetic":
+        return [f"results/{wildcards.pair}/synthetic/world.osm.pbf"]
+    if OSM["source"] == "pbf":
+        return OSM["files"]
+    return [f"data/osm/{name}-latest.osm.pbf" for name in GEOFABRIK_REGIONS]
+
+
+def overpass_chunk_files(wildcards):
+    """One layer file per Overpass chunk, known once the chunks are cut."""
+    import pyogrio
+
+    chunks = checkpoints.build_overpass_chunks.get(pair=wildcards.pair).output.chunks
+    n = pyogrio.read_info(chunks)["features"]
+    return [f"results/{wildcards.pair}/osm/overpass/chunk_{i}.gpkg" for i in range(n)]
 
 
 def countries_file(wildcards):
@@ -36,10 +73,15 @@ def countries_file(wildcards):
     return config["countries"]["file"]
 
 
-def provenance(source):
-    """Metadata stored in every output: where it came from and how it was made."""
+BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]
+
+
+def provenance(source, keys):
+    """Metadata stored in an output: its source, and the version and the config keys that
+    made it (only those, so that other keys do not make it stale)."""
     return {
         "borderzone_version": __version__,
-        "config_sha256": config_hash(config),
+        "config_sha256": config_hash({key: config[key] for key in keys}),
+        "config_keys": ",".join(keys),
         "source": source,
     }

@@ -1,0 +1,193 @@
+# OpenStreetMap for the corridor: a synthetic world (the demo), local PBF files, Geofabrik
+# extracts or Overpass; then the layers cut down to each buffer.
+
+
+rule build_corridor:
+    message:
+        "Building the {wildcards.pair} OSM corridor ({params.width_km} km on each side)"
+    input:
+        border="results/{pair}/border.gpkg",
+    output:
+        corridor="results/{pair}/osm/corridor.gpkg",
+    log:
+        "results/{pair}/logs/build_corridor.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_corridor.tsv"
+    params:
+        width_km=CORRIDOR_KM,
+        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_corridor.py"
+
+
+rule build_synthetic_world:
+    message:
+        "Generating the SYNTHETIC {wildcards.pair} world (roads and railways are not real)"
+    input:
+        countries=countries_file,
+        corridor="results/{pair}/osm/corridor.gpkg",
+    output:
+        pbf="results/{pair}/synthetic/world.osm.pbf",
+        countries="results/{pair}/synthetic/countries.gpkg",
+        truth="results/{pair}/synthetic/truth.gpkg",
+        population="results/{pair}/synthetic/population.tif",
+    log:
+        "results/{pair}/logs/build_synthetic_world.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_synthetic_world.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        out_dir=lambda wildcards: f"results/{wildcards.pair}/synthetic",
+        layer=config["countries"]["layer"],
+        iso3_column=config["countries"]["iso3_column"],
+        n_ways=config["osm"]["synthetic"]["n_ways"],
+        seed=config["osm"]["synthetic"]["seed"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_synthetic_world.py"
+
+
+rule retrieve_geofabrik:
+    message:
+        "Downloading the Geofabrik extract {wildcards.region}"
+    output:
+        pbf=protected("data/osm/{region}-latest.osm.pbf"),
+    log:
+        "data/osm/logs/retrieve_geofabrik_{region}.log",
+    params:
+        region=lambda wildcards: GEOFABRIK_REGIONS[wildcards.region],
+        base_url=config["osm"]["geofabrik"]["base_url"],
+    wildcard_constraints:
+        region=r"[a-z0-9-]+",
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/retrieve_geofabrik.py"
+
+
+if config["osm"]["source"] == "overpass":
+
+    checkpoint build_overpass_chunks:
+        message:
+            "Cutting the {wildcards.pair} corridor into Overpass chunks"
+        input:
+            border="results/{pair}/border.gpkg",
+        output:
+            chunks="results/{pair}/osm/overpass/chunks.gpkg",
+        log:
+            "results/{pair}/logs/build_overpass_chunks.log",
+        params:
+            width_km=CORRIDOR_KM,
+            chunk_km=config["osm"]["overpass"]["chunk_km"],
+        threads: 1
+        resources:
+            mem_mb=1000,
+        conda:
+            "../envs/borderzone.yaml"
+        script:
+            "../scripts/build_overpass_chunks.py"
+
+    rule retrieve_overpass_chunk:
+        message:
+            "Querying Overpass for chunk {wildcards.chunk} of the {wildcards.pair} corridor"
+        input:
+            chunks="results/{pair}/osm/overpass/chunks.gpkg",
+        output:
+            layers="results/{pair}/osm/overpass/chunk_{chunk}.gpkg",
+        log:
+            "results/{pair}/logs/retrieve_overpass_chunk_{chunk}.log",
+        params:
+            chunk=lambda wildcards: int(wildcards.chunk),
+            url=config["osm"]["overpass"]["url"],
+            timeout_s=config["osm"]["overpass"]["timeout_s"],
+            cache_dir="data/overpass-cache",
+        wildcard_constraints:
+            chunk=r"\d+",
+        threads: 1
+        resources:
+            mem_mb=2000,
+            overpass=1,
+        conda:
+            "../envs/borderzone.yaml"
+        script:
+            "../scripts/retrieve_overpass_chunk.py"
+
+    rule collect_overpass:
+        message:
+            "Merging the Overpass chunks of the {wildcards.pair} corridor"
+        input:
+            chunks=overpass_chunk_files,
+        output:
+            **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
+        log:
+            "results/{pair}/logs/collect_overpass.log",
+        params:
+            source=OSM_SOURCE,
+        threads: 1
+        resources:
+            mem_mb=4000,
+        conda:
+            "../envs/borderzone.yaml"
+        script:
+            "../scripts/collect_overpass.py"
+
+else:
+
+    rule extract_corridor:
+        message:
+            "Extracting the {wildcards.pair} corridor layers from {input.pbf}"
+        input:
+            pbf=osm_pbf_files,
+            corridor="results/{pair}/osm/corridor.gpkg",
+        output:
+            **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
+        log:
+            "results/{pair}/logs/extract_corridor.log",
+        benchmark:
+            "results/{pair}/benchmarks/extract_corridor.tsv"
+        params:
+            source=OSM_SOURCE,
+            include_paths=config["osm"]["include_paths"],
+            rail_exclude=config["osm"]["rail_exclude"],
+        threads: 2
+        resources:
+            mem_mb=4000,
+        conda:
+            "../envs/borderzone.yaml"
+        script:
+            "../scripts/extract_corridor.py"
+
+
+rule clip_network:
+    message:
+        "Cutting the {wildcards.pair} OSM layers to the {wildcards.width} km buffer"
+    input:
+        zones="results/{pair}/{width}km/zones.gpkg",
+        **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
+    output:
+        network="results/{pair}/{width}km/network.gpkg",
+    log:
+        "results/{pair}/logs/clip_network_{width}km.log",
+    benchmark:
+        "results/{pair}/benchmarks/clip_network_{width}km.tsv"
+    params:
+        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm"]),
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/clip_network.py"

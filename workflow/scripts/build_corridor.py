@@ -1,0 +1,12 @@
+"""Rule build_corridor: the area OSM data is read for (widest buffer plus a margin)."""
+
+from borderzone.io import read_layer, write_layers
+from borderzone.logs import setup_logging
+from borderzone.zones import build_corridor
+
+setup_logging(snakemake.log[0])
+corridor = build_corridor(
+    read_layer(snakemake.input.border, "border").geometry.iloc[0],
+    width_km=snakemake.params.width_km,
+)
+write_layers(snakemake.output.corridor, {"corridor": corridor}, metadata=snakemake.params.metadata)

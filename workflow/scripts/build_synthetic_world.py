@@ -1,0 +1,20 @@
+"""Rule build_synthetic_world: synthetic roads and railways along the real border."""
+
+from borderzone.demo import build_demo_world
+from borderzone.io import read_countries, read_layer
+from borderzone.logs import setup_logging
+
+setup_logging(snakemake.log[0])
+build_demo_world(
+    snakemake.params.out_dir,
+    countries=read_countries(
+        snakemake.input.countries,
+        iso3=snakemake.params.pair,
+        iso3_column=snakemake.params.iso3_column,
+        layer=snakemake.params.layer,
+    ),
+    corridor=read_layer(snakemake.input.corridor, "corridor"),
+    pair=snakemake.params.pair,
+    n_ways=snakemake.params.n_ways,
+    seed=snakemake.params.seed,
+)

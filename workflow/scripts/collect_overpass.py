@@ -1,0 +1,15 @@
+"""Rule collect_overpass: merge the Overpass chunks into the corridor layers."""
+
+import pyogrio
+
+from borderzone.io import read_layer, write_parquet
+from borderzone.logs import setup_logging
+from borderzone.osm import merge_layers
+
+setup_logging(snakemake.log[0])
+parts = [
+    {name: read_layer(path, name) for name, _ in pyogrio.list_layers(path)}
+    for path in snakemake.input.chunks
+]
+for name, layer in merge_layers(parts).items():
+    write_parquet(layer, snakemake.output[name])
