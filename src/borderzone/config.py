@@ -114,11 +114,15 @@ def check_config(config: Mapping[str, Any]) -> None:
     if len(set(labels)) != len(labels):
         raise ConfigError(f"buffers_km: widths {config['buffers_km']} repeat")
     countries_cfg = config["countries"]
+    osm = config.get("osm", {})
+    _check_osm(osm)
     if countries_cfg["source"] == "osm":
-        raise ConfigError(
-            "countries.source: 'osm' is not available yet (it comes with the OSM data "
-            "stage); use source: file"
-        )
+        if osm.get("source") not in ("pbf", "geofabrik"):
+            raise ConfigError(
+                "countries.source: 'osm' reads the admin_level=2 relations of OSM files: "
+                f"it needs osm.source pbf or geofabrik, not {osm.get('source')!r}"
+            )
+        return  # the outlines exist once the OSM files are read
     try:
         countries = read_countries(
             countries_cfg["file"],
@@ -128,7 +132,16 @@ def check_config(config: Mapping[str, Any]) -> None:
         )
     except InputDataError as exc:
         raise ConfigError(f"countries.file: {exc}") from None
-    osm = config.get("osm", {})
+    snap_m = config["border"]["snap_m"]
+    if not shares_border(countries, pair=pair, snap_m=snap_m):
+        raise ConfigError(
+            f"pair: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
+            f"(their outlines are more than border.snap_m={snap_m:g} m apart)"
+        )
+
+
+def _check_osm(osm: Mapping[str, Any]) -> None:
+    """Check the settings of the configured OSM source."""
     if osm.get("source") == "pbf":
         if not osm.get("files"):
             raise ConfigError("osm.files: osm.source 'pbf' needs at least one .osm.pbf file")
@@ -141,12 +154,6 @@ def check_config(config: Mapping[str, Any]) -> None:
                 geofabrik_path(region)
             except DownloadError as exc:
                 raise ConfigError(f"osm.geofabrik.regions: {exc}") from None
-    snap_m = config["border"]["snap_m"]
-    if not shares_border(countries, pair=pair, snap_m=snap_m):
-        raise ConfigError(
-            f"pair: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
-            f"(their outlines are more than border.snap_m={snap_m:g} m apart)"
-        )
 
 
 def shares_border(countries: Any, *, pair: list[str], snap_m: float) -> bool:

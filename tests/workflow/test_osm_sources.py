@@ -145,3 +145,16 @@ def test_overpass_source_matches_pbf(world, pbf_run, tmp_path):
     assert len(chunks) >= 3  # one job per chunk
     for width in ("5", "20"):
         assert network_ids(tmp_path, width) == network_ids(pbf_run, width)
+
+
+def test_countries_from_osm_give_the_same_border(world, pbf_run, tmp_path):
+    config = config_for(world, source="pbf", files=[str(world.pbf)])
+    config["countries"] = {"source": "osm"}
+    proc = run(tmp_path, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ours = pyogrio.read_dataframe(tmp_path / "results/XAA-XBB/border.gpkg", layer="border")
+    theirs = pyogrio.read_dataframe(pbf_run / "results/XAA-XBB/border.gpkg", layer="border")
+    # the maritime west coast is not border; the line is the same one within a few metres
+    assert ours["length_km"].iloc[0] == pytest.approx(theirs["length_km"].iloc[0], rel=1e-3)
+    assert ours.geometry.iloc[0].hausdorff_distance(theirs.geometry.iloc[0]) < 0.01
+    assert network_ids(tmp_path, "20")["roads"] == network_ids(pbf_run, "20")["roads"]

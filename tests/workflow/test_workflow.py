@@ -123,7 +123,7 @@ def test_other_widths_from_the_command_line(finished_run):
         ({"buffers_km": ["wide"]}, "buffers_km[0]: 'wide' is not of type 'number'"),
         ({"buffer_km": [5]}, "('buffer_km' was unexpected)"),
         ({"countries": {"file": "missing.gpkg"}}, "countries file missing.gpkg does not exist"),
-        ({"countries": {"source": "osm"}}, "countries.source: 'osm' is not available yet"),
+        ({"countries": {"source": "osm"}}, "it needs osm.source pbf or geofabrik"),
         ({"osm": {"source": "pbf"}}, "osm.files: osm.source 'pbf' needs at least one"),
         ({"osm": {"source": "pbf", "files": ["no.pbf"]}}, "osm.files: no.pbf does not exist"),
         ({"osm": {"source": "ftp"}}, "osm.source: 'ftp' is not one of"),

@@ -14,13 +14,13 @@ rule build_border:
         "results/{pair}/benchmarks/build_border.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
-        layer=config["countries"]["layer"],
-        iso3_column=config["countries"]["iso3_column"],
+        layer=COUNTRIES["layer"],
+        iso3_column=COUNTRIES["iso3_column"],
         snap_m=config["border"]["snap_m"],
         max_gap_km=config["border"]["max_gap_km"],
         segment_km=config["segment_km"],
         official_length_km=config["official_length_km"],
-        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
+        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
@@ -45,9 +45,9 @@ rule build_zones:
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         width_km=lambda wildcards: float(wildcards.width),
-        layer=config["countries"]["layer"],
-        iso3_column=config["countries"]["iso3_column"],
-        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
+        layer=COUNTRIES["layer"],
+        iso3_column=COUNTRIES["iso3_column"],
+        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"

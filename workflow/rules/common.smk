@@ -17,6 +17,16 @@ except BorderzoneError as exc:
     sys.exit(f"borderzone: bad configuration: {exc}")
 
 PAIR = "-".join(config["pair"])
+# where the two outlines are read from: the configured file, or the admin_level=2
+# relations of the OSM source, written by rule build_countries_from_osm
+if config["countries"]["source"] == "osm":
+    COUNTRIES = {
+        "file": f"results/{PAIR}/osm/countries.gpkg",
+        "layer": "countries",
+        "iso3_column": "iso3",
+    }
+else:
+    COUNTRIES = config["countries"]
 WIDTHS = [width_label(w) for w in config["buffers_km"]]
 OSM = config["osm"]
 # the OSM corridor: the widest buffer plus a margin, on both sides
@@ -70,7 +80,7 @@ def overpass_chunk_files(wildcards):
 
 def countries_file(wildcards):
     """The file that holds the two country outlines."""
-    return config["countries"]["file"]
+    return COUNTRIES["file"]
 
 
 BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]

@@ -15,7 +15,7 @@ rule build_corridor:
         "results/{pair}/benchmarks/build_corridor.tsv"
     params:
         width_km=CORRIDOR_KM,
-        metadata=provenance(config["countries"]["file"], BORDER_KEYS),
+        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     resources:
         mem_mb=2000,
@@ -43,8 +43,8 @@ rule build_synthetic_world:
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         out_dir=lambda wildcards: f"results/{wildcards.pair}/synthetic",
-        layer=config["countries"]["layer"],
-        iso3_column=config["countries"]["iso3_column"],
+        layer=COUNTRIES["layer"],
+        iso3_column=COUNTRIES["iso3_column"],
         n_ways=config["osm"]["synthetic"]["n_ways"],
         seed=config["osm"]["synthetic"]["seed"],
     threads: 1
@@ -54,6 +54,29 @@ rule build_synthetic_world:
         "../envs/borderzone.yaml"
     script:
         "../scripts/build_synthetic_world.py"
+
+
+rule build_countries_from_osm:
+    message:
+        "Building the {wildcards.pair} country outlines from OSM admin_level=2 relations"
+    input:
+        pbf=osm_pbf_files,
+    output:
+        countries="results/{pair}/osm/countries.gpkg",
+    log:
+        "results/{pair}/logs/build_countries_from_osm.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_countries_from_osm.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        metadata=provenance(OSM_SOURCE, ["pair", "osm"]),
+    threads: 2
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_countries_from_osm.py"
 
 
 rule retrieve_geofabrik:

@@ -1,0 +1,11 @@
+"""Rule build_countries_from_osm: land outlines of the pair from admin_level=2 relations."""
+
+from borderzone.io import write_layers
+from borderzone.logs import setup_logging
+from borderzone.osm import read_country_outlines
+
+setup_logging(snakemake.log[0])
+countries = read_country_outlines(list(snakemake.input.pbf), iso3=snakemake.params.pair)
+write_layers(
+    snakemake.output.countries, {"countries": countries}, metadata=snakemake.params.metadata
+)
