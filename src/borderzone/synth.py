@@ -10,17 +10,9 @@ to another stretch of border if the border bends too much there for the design t
 
 Rules published here, which the crossing finder implements too
 --------------------------------------------------------------
-Surface class of a way (:func:`classify_surface`), first rule that applies:
-
-1. ``surface``: a value in :data:`PAVED_SURFACES` gives ``paved``, a value in
-   :data:`UNPAVED_SURFACES` gives ``unpaved`` (source ``tag``). Other values fall through.
-2. ``tracktype``: ``grade1`` gives ``paved``, ``grade2`` to ``grade5`` give ``unpaved``.
-3. ``smoothness``: ``excellent``, ``good``, ``intermediate`` give ``paved``; ``bad``,
-   ``very_bad``, ``horrible``, ``very_horrible``, ``impassable`` give ``unpaved``.
-4. the class default: motorway, trunk, primary, secondary, tertiary and their ``_link``
-   variants are ``paved``; ``track`` is ``unpaved``; anything else is ``unknown``.
-
-Rules 2 to 4 have source ``inferred``.
+Surface class of a way: :func:`borderzone.crossings.surface_class`, the one published
+rule (``surface``, then ``tracktype``, then ``smoothness``, then a class default), which
+the truth and the crossing finder share.
 
 A crossing is one point per physical crossing: crossing points of ways that belong to one
 road (the carriageways and link of a dual carriageway) lie within 100 m of each other and
@@ -63,6 +55,7 @@ import pyproj
 import shapely
 
 from borderzone.border import build_border
+from borderzone.crossings import ROAD_ORDER, surface_class
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m
@@ -70,33 +63,8 @@ from borderzone.io import write_layers
 
 log = logging.getLogger(__name__)
 
-ROAD_CLASSES = (
-    "motorway",
-    "trunk",
-    "primary",
-    "secondary",
-    "tertiary",
-    "unclassified",
-    "residential",
-    "service",
-    "track",
-)
+ROAD_CLASSES = ROAD_ORDER
 """Road classes from highest to lowest; a ``_link`` ranks just below its class."""
-
-PAVED_SURFACES = frozenset(
-    "paved asphalt concrete concrete:plates concrete:lanes paving_stones sett cobblestone "
-    "chipseal metal".split()
-)
-UNPAVED_SURFACES = frozenset(
-    "unpaved gravel fine_gravel compacted dirt earth ground grass sand mud pebblestone rock "
-    "salt".split()
-)
-_PAVED_CLASSES = frozenset(
-    ["motorway", "trunk", "primary", "secondary", "tertiary"]
-    + [f"{c}_link" for c in ("motorway", "trunk", "primary", "secondary", "tertiary")]
-)
-_SMOOTH_PAVED = frozenset({"excellent", "good", "intermediate"})
-_SMOOTH_UNPAVED = frozenset({"bad", "very_bad", "horrible", "very_horrible", "impassable"})
 
 CHECKPOINT_RADIUS_M = 2000.0
 SURFACE_WINDOW_M = 5000.0
@@ -140,38 +108,13 @@ class World:
 
 
 def classify_surface(tags: Mapping[str, str]) -> tuple[str, str]:
-    """Surface class (``paved``/``unpaved``/``unknown``) and its source (``tag``/``inferred``).
+    """Surface class and its source for a way's tags, by the published rule.
 
-    Follows the rule in the module docstring.
-
-    Examples
-    --------
-    >>> classify_surface({"highway": "track", "surface": "asphalt"})
-    ('paved', 'tag')
-    >>> classify_surface({"highway": "primary", "tracktype": "grade3"})
-    ('unpaved', 'inferred')
+    See :func:`borderzone.crossings.surface_class`.
     """
-    surface = tags.get("surface")
-    if surface in PAVED_SURFACES:
-        return "paved", "tag"
-    if surface in UNPAVED_SURFACES:
-        return "unpaved", "tag"
-    tracktype = tags.get("tracktype")
-    if tracktype == "grade1":
-        return "paved", "inferred"
-    if tracktype in ("grade2", "grade3", "grade4", "grade5"):
-        return "unpaved", "inferred"
-    smoothness = tags.get("smoothness")
-    if smoothness in _SMOOTH_PAVED:
-        return "paved", "inferred"
-    if smoothness in _SMOOTH_UNPAVED:
-        return "unpaved", "inferred"
-    highway = tags.get("highway", "")
-    if highway in _PAVED_CLASSES:
-        return "paved", "inferred"
-    if highway == "track":
-        return "unpaved", "inferred"
-    return "unknown", "inferred"
+    return surface_class(
+        tags.get("highway"), tags.get("surface"), tags.get("tracktype"), tags.get("smoothness")
+    )
 
 
 def road_rank(highway: str) -> float:

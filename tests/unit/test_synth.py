@@ -12,17 +12,12 @@ import pyproj
 import pytest
 import rasterio
 import shapely
-from hypothesis import given
-from hypothesis import strategies as st
 
 from borderzone.border import build_border
 from borderzone.crs import WGS84, local_aeqd
 from borderzone.io import read_countries
 from borderzone.synth import (
-    PAVED_SURFACES,
-    UNPAVED_SURFACES,
     World,
-    classify_surface,
     generate_world,
 )
 
@@ -306,37 +301,6 @@ def test_rus_kaz_world(rus_kaz):
     p = gap.geometry
     hit = to_local(line, p.x, p.y).intersection(to_local(shapely.LineString(coords), p.x, p.y))
     assert hit.distance(shapely.Point(0, 0)) < 1.0
-
-
-@given(
-    surface=st.sampled_from(sorted(PAVED_SURFACES | UNPAVED_SURFACES) + ["weird", None]),
-    tracktype=st.sampled_from(["grade1", "grade2", "grade5", None]),
-    highway=st.sampled_from(sorted(ROAD_CLASSES)),
-)
-def test_classify_surface_follows_the_published_order(surface, tracktype, highway):
-    tags = {"highway": highway}
-    if surface:
-        tags["surface"] = surface
-    if tracktype:
-        tags["tracktype"] = tracktype
-    cls, source = classify_surface(tags)
-    if surface in PAVED_SURFACES:
-        assert (cls, source) == ("paved", "tag")
-    elif surface in UNPAVED_SURFACES:
-        assert (cls, source) == ("unpaved", "tag")
-    elif tracktype:
-        assert cls == ("paved" if tracktype == "grade1" else "unpaved") and source == "inferred"
-    elif highway == "track":
-        assert cls == "unpaved"
-    elif highway in ("residential", "service", "unclassified"):
-        assert cls == "unknown"
-    else:
-        assert cls == "paved"
-
-
-def test_classify_surface_smoothness():
-    assert classify_surface({"highway": "service", "smoothness": "bad"}) == ("unpaved", "inferred")
-    assert classify_surface({"highway": "service", "smoothness": "good"}) == ("paved", "inferred")
 
 
 def test_only_the_truth_ways_meet_the_border(world, extract, border, truth):

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import yaml
@@ -149,3 +150,31 @@ def test_failed_rule_leaves_no_partial_output(tmp_path, outlines):
     assert proc.returncode != 0
     assert "max_gap_km" in proc.stderr
     assert not list((tmp_path / "results").rglob("*.gpkg"))
+
+
+def test_crossings_lie_on_the_border_and_match_the_synthetic_truth(finished_run):
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+    from borderzone.crs import local_aeqd
+
+    run_dir = finished_run / "results/XAA-XBB"
+    line = gpd.read_file(run_dir / "border.gpkg", layer="border").geometry.iloc[0]
+    crossings = gpd.read_file(run_dir / "crossings.gpkg", layer="crossings")
+    truth = gpd.read_file(run_dir / "synthetic/truth.gpkg", layer="crossings")
+    assert len(crossings) == len(truth) > 10
+    assert crossings["crossing_id"].is_unique
+    segs = gpd.read_file(run_dir / "border.gpkg", layer="segments")
+    assert set(crossings["seg_id"]) <= set(segs["seg_id"])
+    for p in crossings.geometry:
+        fwd = pyproj.Transformer.from_crs(4326, local_aeqd(p.x, p.y), always_xy=True)
+        local = shapely.transform(
+            shapely.clip_by_rect(line, p.x - 0.1, p.y - 0.1, p.x + 0.1, p.y + 0.1),
+            fwd.transform,
+            interleaved=False,
+        )
+        assert local.distance(shapely.Point(0, 0)) < 1.0
+    summary = pd.read_csv(run_dir / "crossings_summary.csv")
+    roads = summary.query("group == 'kind' and item == 'road'")["value"].iloc[0]
+    assert roads == (truth["kind"] == "road").sum()

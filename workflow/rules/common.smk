@@ -55,7 +55,7 @@ wildcard_constraints:
 def all_targets():
     """Every output of the configured run."""
     per_width = ["zones.gpkg", "network.gpkg"]
-    return [f"results/{PAIR}/border.gpkg"] + [
+    return [f"results/{PAIR}/border.gpkg", f"results/{PAIR}/crossings.gpkg"] + [
         f"results/{PAIR}/{width}km/{name}" for width in WIDTHS for name in per_width
     ]
 

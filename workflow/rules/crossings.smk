@@ -1,0 +1,34 @@
+# Where roads and railways cross the border, classified, with summary tables.
+
+
+rule find_crossings:
+    message:
+        "Finding the road and rail crossings of the {wildcards.pair} border"
+    input:
+        border="results/{pair}/border.gpkg",
+        countries=countries_file,
+        **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
+    output:
+        crossings="results/{pair}/crossings.gpkg",
+        summary="results/{pair}/crossings_summary.csv",
+        by_region="results/{pair}/crossings_by_region.csv",
+    log:
+        "results/{pair}/logs/find_crossings.log",
+    benchmark:
+        "results/{pair}/benchmarks/find_crossings.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        layer=COUNTRIES["layer"],
+        iso3_column=COUNTRIES["iso3_column"],
+        merge_within_m=config["crossings"]["merge_within_m"],
+        checkpoint_within_m=config["crossings"]["checkpoint_within_m"],
+        continuity_km=config["crossings"]["continuity_km"],
+        transit_min_km=config["crossings"]["transit_min_km"],
+        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings"]),
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/find_crossings.py"

@@ -1,0 +1,33 @@
+"""Rule find_crossings: road and rail crossings of the border, classified and summarised."""
+
+from borderzone.crossings import crossing_outputs
+from borderzone.io import read_countries, read_layer, read_parquet, write_layers
+from borderzone.logs import setup_logging
+
+setup_logging(snakemake.log[0])
+crossings, summary, by_region = crossing_outputs(
+    {
+        name: read_layer(snakemake.input.border, name)
+        for name in ("border", "border_gaps", "segments")
+    },
+    read_countries(
+        snakemake.input.countries,
+        iso3=snakemake.params.pair,
+        iso3_column=snakemake.params.iso3_column,
+        layer=snakemake.params.layer,
+    ),
+    {
+        name: read_parquet(snakemake.input[name])
+        for name in ("roads", "rail", "checkpoints", "admin")
+    },
+    pair=snakemake.params.pair,
+    merge_within_m=snakemake.params.merge_within_m,
+    checkpoint_within_m=snakemake.params.checkpoint_within_m,
+    continuity_km=snakemake.params.continuity_km,
+    transit_min_km=snakemake.params.transit_min_km,
+)
+write_layers(
+    snakemake.output.crossings, {"crossings": crossings}, metadata=snakemake.params.metadata
+)
+summary.to_csv(snakemake.output.summary, index=False)
+by_region.to_csv(snakemake.output.by_region, index=False)
