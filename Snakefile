@@ -11,6 +11,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/border.smk"
 include: "workflow/rules/osm.smk"
+include: "workflow/rules/crossings.smk"
 
 
 rule all:
