@@ -14,6 +14,9 @@ from borderzone.errors import InputDataError
 
 log = logging.getLogger(__name__)
 
+# no .aux.xml files beside the outputs
+pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
+
 
 def read_countries(
     path: str | Path,
