@@ -1,0 +1,790 @@
+"""QGIS styles (QML) for the workflow's layers, built as XML with xml.etree.
+
+Each function returns the text of a ``.qml`` file as QGIS 3.22 writes it: a ``<qgis>``
+root with a ``renderer-v2`` (categorized, graduated or rule-based), its symbols and, where
+the layer is labelled, a ``labeling`` element. :func:`default_styles` picks one for every
+layer of a deliverable GeoPackage; :func:`alternative_styles` adds named extras (e.g.
+cells by population density beside cells by isolation) that QGIS lists under
+*Layer Properties ▸ Style*. Rasters get a single-band pseudocolor QML
+(:func:`raster_pseudocolor_qml`) written beside the GeoTIFF.
+
+Symbol sizes are in millimetres, colours are ``#rrggbb`` (or ``#rrggbbaa``).
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+QGIS_VERSION = "3.22.0-Białowieża"
+
+#: The crossing categories of :mod:`borderzone.crossings`, in legend order.
+CROSSING_CATEGORIES = (
+    "international checkpoint",
+    "local checkpoint",
+    "road without checkpoint",
+    "track",
+    "rail checkpoint",
+    "rail without checkpoint",
+)
+SURFACE_COLORS = {"paved": "#d7301f", "unpaved": "#8c510a", "unknown": "#737373"}
+RAIL_COLOR = "#253494"
+
+# colour ramps, low to high (viridis, magma-like and a red ramp for isolation)
+VIRIDIS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+ISOLATION_RAMP = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
+DENSITY_RAMP = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+
+_GEOMETRY = {"point": ("marker", 0), "line": ("line", 1), "polygon": ("fill", 2)}
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A simple symbol: a marker, a line or a fill.
+
+    Attributes
+    ----------
+    color
+        Fill colour (marker, polygon) or line colour.
+    size
+        Marker diameter or line width, mm.
+    shape
+        Marker shape as QGIS names it (circle, square, diamond, triangle, star, cross...).
+    outline
+        Outline colour of a marker or polygon; ``None`` for none.
+    outline_width
+        Outline width, mm.
+    dash
+        Line or outline style: ``solid``, ``dash``, ``dot``.
+    """
+
+    color: str
+    size: float = 2.0
+    shape: str = "circle"
+    outline: str | None = "#232323"
+    outline_width: float = 0.2
+    dash: str = "solid"
+
+
+@dataclass(frozen=True)
+class Category:
+    """One class of a categorized renderer."""
+
+    value: Any
+    label: str
+    symbol: Symbol
+
+
+@dataclass(frozen=True)
+class Range:
+    """One class of a graduated renderer: ``lower`` < value <= ``upper``."""
+
+    lower: float
+    upper: float
+    label: str
+    symbol: Symbol
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a rule-based renderer.
+
+    ``conditions`` maps a field to the value it must have (``None``: the rule is the
+    ELSE rule); the QGIS filter expression is built from them, so that the same rules can
+    be checked in Python (:func:`matching_rules`).
+    """
+
+    label: str
+    symbol: Symbol
+    conditions: Mapping[str, Any] | None
+
+
+# --------------------------------------------------------------------------------------
+# XML helpers
+
+
+def _rgba(color: str) -> str:
+    c = color.lstrip("#")
+    if len(c) not in (6, 8):
+        raise ValueError(f"colour {color!r} is not #rrggbb or #rrggbbaa")
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
+    a = int(c[6:8], 16) if len(c) == 8 else 255
+    return f"{r},{g},{b},{a}"
+
+
+def _options(parent: ET.Element, props: Mapping[str, str]) -> None:
+    """Write symbol layer properties both as <Option type="Map"> and as legacy <prop>."""
+    opt = ET.SubElement(parent, "Option", type="Map")
+    for k, v in props.items():
+        ET.SubElement(opt, "Option", name=k, type="QString", value=str(v))
+    for k, v in props.items():
+        ET.SubElement(parent, "prop", k=k, v=str(v))
+
+
+def _symbol(parent: ET.Element, name: str, symbol: Symbol, geometry: str) -> ET.Element:
+    stype = _GEOMETRY[geometry][0]
+    el = ET.SubElement(
+        parent,
+        "symbol",
+        type=stype,
+        name=name,
+        alpha="1",
+        clip_to_extent="1",
+        force_rhr="0",
+    )
+    if stype == "marker":
+        cls = "SimpleMarker"
+        props = {
+            "name": symbol.shape,
+            "color": _rgba(symbol.color),
+            "outline_color": _rgba(symbol.outline or "#00000000"),
+            "outline_style": "solid" if symbol.outline else "no",
+            "outline_width": symbol.outline_width,
+            "outline_width_unit": "MM",
+            "size": symbol.size,
+            "size_unit": "MM",
+            "angle": 0,
+            "joinstyle": "bevel",
+            "scale_method": "diameter",
+            "vertical_anchor_point": 1,
+            "horizontal_anchor_point": 1,
+        }
+    elif stype == "line":
+        cls = "SimpleLine"
+        props = {
+            "line_color": _rgba(symbol.color),
+            "line_width": symbol.size,
+            "line_width_unit": "MM",
+            "line_style": symbol.dash,
+            "capstyle": "round",
+            "joinstyle": "round",
+        }
+    else:
+        cls = "SimpleFill"
+        props = {
+            "color": _rgba(symbol.color),
+            "style": "solid",
+            "outline_color": _rgba(symbol.outline or "#00000000"),
+            "outline_style": symbol.dash if symbol.outline else "no",
+            "outline_width": symbol.outline_width,
+            "outline_width_unit": "MM",
+            "joinstyle": "bevel",
+        }
+    layer = ET.SubElement(el, "layer", {"class": cls, "enabled": "1", "pass": "0", "locked": "0"})
+    _options(layer, props)
+    return el
+
+
+def _root(geometry: str, *, labels: bool) -> ET.Element:
+    if geometry not in _GEOMETRY:
+        raise ValueError(f"geometry {geometry!r} is not one of {', '.join(_GEOMETRY)}")
+    return ET.Element(
+        "qgis",
+        version=QGIS_VERSION,
+        styleCategories="Symbology|Labeling|Rendering",
+        labelsEnabled="1" if labels else "0",
+        hasScaleBasedVisibilityFlag="0",
+    )
+
+
+def _labeling(root: ET.Element, expression: str | None, geometry: str, size: float = 8) -> None:
+    if expression is None:
+        return
+    lab = ET.SubElement(root, "labeling", type="simple")
+    settings = ET.SubElement(lab, "settings", calloutType="simple")
+    style = ET.SubElement(
+        settings,
+        "text-style",
+        fieldName=expression,
+        isExpression="1",
+        fontFamily="Sans Serif",
+        fontSize=str(size),
+        fontSizeUnit="Point",
+        textColor="30,30,30,255",
+        textOpacity="1",
+        namedStyle="Regular",
+        fontWeight="50",
+        fontItalic="0",
+        fontUnderline="0",
+        fontStrikeout="0",
+        multilineHeight="1",
+        blendMode="0",
+        allowHtml="0",
+        capitalization="0",
+        previewBkgrdColor="255,255,255,255",
+    )
+    ET.SubElement(
+        style,
+        "text-buffer",
+        bufferDraw="1",
+        bufferSize="0.7",
+        bufferSizeUnits="MM",
+        bufferColor="255,255,255,255",
+        bufferOpacity="1",
+        bufferNoFill="1",
+        bufferJoinStyle="128",
+        bufferBlendMode="0",
+    )
+    ET.SubElement(settings, "text-format", wrapChar="", autoWrapLength="0", plussign="0")
+    # 0 around point, 2 along line, 1 over the (polygon's) point
+    placement = {"point": "0", "line": "2", "polygon": "1"}[geometry]
+    ET.SubElement(
+        settings,
+        "placement",
+        placement=placement,
+        dist="1.5",
+        distUnits="MM",
+        placementFlags="10",
+        priority="5",
+    )
+    ET.SubElement(
+        settings,
+        "rendering",
+        obstacle="1",
+        displayAll="0",
+        upsidedownLabels="0",
+        scaleVisibility="0",
+        fontLimitPixelSize="0",
+        limitNumLabels="0",
+        drawLabels="1",
+        labelPerPart="0",
+        mergeLines="0",
+    )
+
+
+def _finish(root: ET.Element, geometry: str) -> str:
+    ET.SubElement(root, "blendMode").text = "0"
+    ET.SubElement(root, "featureBlendMode").text = "0"
+    ET.SubElement(root, "layerOpacity").text = "1"
+    ET.SubElement(root, "layerGeometryType").text = str(_GEOMETRY[geometry][1])
+    ET.indent(root)
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+def _renderer(root: ET.Element, rtype: str, **attrs: str) -> ET.Element:
+    return ET.SubElement(
+        root,
+        "renderer-v2",
+        type=rtype,
+        symbollevels="0",
+        forceraster="0",
+        enableorderby="0",
+        referencescale="-1",
+        **attrs,
+    )
+
+
+def _quote(field: str) -> str:
+    return '"' + field.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return repr(value.item() if hasattr(value, "item") else value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------------------
+# generic renderers
+
+
+def single_symbol_qml(*, geometry: str, symbol: Symbol, label: str | None = None) -> str:
+    """QML of a single-symbol renderer.
+
+    Parameters
+    ----------
+    geometry
+        ``point``, ``line`` or ``polygon``.
+    symbol
+        The symbol.
+    label
+        QGIS expression labelling each feature, or None for no labels.
+    """
+    root = _root(geometry, labels=label is not None)
+    r = _renderer(root, "singleSymbol")
+    _symbol(ET.SubElement(r, "symbols"), "0", symbol, geometry)
+    _labeling(root, label, geometry)
+    return _finish(root, geometry)
+
+
+def categorized_qml(
+    *, field: str, geometry: str, categories: Sequence[Category], label: str | None = None
+) -> str:
+    """QML of a categorized renderer on ``field``, one symbol per category."""
+    root = _root(geometry, labels=label is not None)
+    r = _renderer(root, "categorizedSymbol", attr=field)
+    cats = ET.SubElement(r, "categories")
+    syms = ET.SubElement(r, "symbols")
+    for i, cat in enumerate(categories):
+        value = cat.value
+        if isinstance(value, bool | np.bool_):  # QGIS stores GeoPackage booleans as 0/1
+            value = int(value)
+        ET.SubElement(
+            cats, "category", render="true", symbol=str(i), value=str(value), label=cat.label
+        )
+        _symbol(syms, str(i), cat.symbol, geometry)
+    _labeling(root, label, geometry)
+    return _finish(root, geometry)
+
+
+def graduated_qml(
+    *,
+    field: str,
+    geometry: str,
+    ranges: Sequence[Range],
+    label: str | None = None,
+    method: str = "GraduatedColor",
+) -> str:
+    """QML of a graduated renderer on ``field`` with the given class ranges."""
+    root = _root(geometry, labels=label is not None)
+    r = _renderer(root, "graduatedSymbol", attr=field, graduatedMethod=method)
+    rng = ET.SubElement(r, "ranges")
+    syms = ET.SubElement(r, "symbols")
+    for i, cls in enumerate(ranges):
+        ET.SubElement(
+            rng,
+            "range",
+            render="true",
+            symbol=str(i),
+            lower=repr(float(cls.lower)),
+            upper=repr(float(cls.upper)),
+            label=cls.label,
+        )
+        _symbol(syms, str(i), cls.symbol, geometry)
+    if ranges:
+        src = ET.SubElement(r, "source-symbol")
+        _symbol(src, "0", ranges[0].symbol, geometry)
+    ET.SubElement(r, "mode", name="manual")
+    ET.SubElement(r, "labelformat", format="%1 - %2", decimalplaces="2", trimtrailingzeroes="1")
+    _labeling(root, label, geometry)
+    return _finish(root, geometry)
+
+
+def rule_based_qml(*, geometry: str, rules: Sequence[Rule], label: str | None = None) -> str:
+    """QML of a rule-based renderer; a rule with ``conditions=None`` is the ELSE rule."""
+    root = _root(geometry, labels=label is not None)
+    r = _renderer(root, "RuleRenderer")
+    top = ET.SubElement(r, "rules", key="{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "root")) + "}")
+    syms = ET.SubElement(r, "symbols")
+    for i, rule in enumerate(rules):
+        attrs = {
+            "key": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rule{i}{rule.label}")) + "}",
+            "symbol": str(i),
+            "label": rule.label,
+        }
+        attrs["filter"] = rule_expression(rule)
+        ET.SubElement(top, "rule", attrs)
+        _symbol(syms, str(i), rule.symbol, geometry)
+    _labeling(root, label, geometry)
+    return _finish(root, geometry)
+
+
+def rule_expression(rule: Rule) -> str:
+    """Return the QGIS filter expression of a rule (``ELSE`` for the ELSE rule)."""
+    if rule.conditions is None:
+        return "ELSE"
+    parts = []
+    for fieldname, value in rule.conditions.items():
+        if isinstance(value, bool):
+            parts.append(_quote(fieldname) if value else f"NOT {_quote(fieldname)}")
+        else:
+            parts.append(f"{_quote(fieldname)} = {_literal(value)}")
+    return " AND ".join(parts)
+
+
+def matching_rules(rules: Sequence[Rule], row: Mapping[str, Any]) -> list[Rule]:
+    """Return the rules whose conditions a feature (a mapping of field to value) meets.
+
+    Mirrors QGIS: the ELSE rule matches only when no other rule does.
+    """
+
+    def meets(rule: Rule) -> bool:
+        assert rule.conditions is not None
+        for k, v in rule.conditions.items():
+            got = row.get(k)
+            if isinstance(v, bool):
+                if pd.isna(got) or bool(got) != v:
+                    return False
+            elif got != v:
+                return False
+        return True
+
+    found = [r for r in rules if r.conditions is not None and meets(r)]
+    if not found:
+        found = [r for r in rules if r.conditions is None]
+    return found
+
+
+def raster_pseudocolor_qml(
+    *, vmin: float, vmax: float, colors: Sequence[str] = VIRIDIS, band: int = 1
+) -> str:
+    """QML of a single-band pseudocolor raster style, interpolated from ``vmin`` to ``vmax``.
+
+    Parameters
+    ----------
+    vmin, vmax
+        Values at the two ends of the ramp.
+    colors
+        Colours of evenly spaced stops, low to high.
+    band
+        Band rendered.
+    """
+    if not vmax > vmin:
+        vmax = vmin + 1.0
+    root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="AllStyleCategories")
+    pipe = ET.SubElement(root, "pipe")
+    rr = ET.SubElement(
+        pipe,
+        "rasterrenderer",
+        type="singlebandpseudocolor",
+        band=str(band),
+        opacity="1",
+        alphaBand="-1",
+        classificationMin=f"{vmin:.15g}",
+        classificationMax=f"{vmax:.15g}",
+        nodataColor="",
+    )
+    ET.SubElement(rr, "rasterTransparency")
+    mmo = ET.SubElement(rr, "minMaxOrigin")
+    for tag, text in (
+        ("limits", "None"),
+        ("extent", "WholeRaster"),
+        ("statAccuracy", "Estimated"),
+        ("cumulativeCutLower", "0.02"),
+        ("cumulativeCutUpper", "0.98"),
+        ("stdDevFactor", "2"),
+    ):
+        ET.SubElement(mmo, tag).text = text
+    shader = ET.SubElement(ET.SubElement(rr, "rastershader"), "colorrampshader")
+    shader.attrib.update(
+        colorRampType="INTERPOLATED",
+        classificationMode="1",
+        clip="0",
+        minimumValue=f"{vmin:.15g}",
+        maximumValue=f"{vmax:.15g}",
+        labelPrecision="2",
+    )
+    values = np.linspace(vmin, vmax, len(colors))
+    for value, color in zip(values, colors, strict=True):
+        ET.SubElement(
+            shader,
+            "item",
+            alpha="255",
+            value=f"{value:.15g}",
+            label=f"{value:.4g}",
+            color=color.lower()[:7],
+        )
+    ET.SubElement(pipe, "brightnesscontrast", brightness="0", contrast="0", gamma="1")
+    ET.SubElement(pipe, "huesaturation", saturation="0", grayscaleMode="0", colorizeOn="0")
+    ET.SubElement(pipe, "rasterresampler", maxOversampling="2")
+    ET.SubElement(root, "blendMode").text = "0"
+    ET.indent(root)
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# the project's layers
+
+
+def _ramp(colors: Sequence[str], n: int) -> list[str]:
+    """``n`` colours spread over the stops ``colors`` (nearest stop)."""
+    if n <= 1:
+        return [colors[-1]] * n
+    idx = np.round(np.linspace(0, len(colors) - 1, n)).astype(int)
+    return [colors[i] for i in idx]
+
+
+def class_breaks(values: Any, *, n: int = 5) -> list[float]:
+    """Quantile class breaks (``n + 1`` distinct edges) of the finite ``values``."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return [0.0, 1.0]
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)))
+    if edges.size == 1:
+        edges = np.array([edges[0], edges[0] + 1.0])
+    edges[0] = min(edges[0], v.min()) - 1e-9 * max(1.0, abs(edges[0]))
+    return [float(e) for e in edges]
+
+
+def metric_qml(
+    values: Any,
+    *,
+    field: str,
+    geometry: str,
+    colors: Sequence[str] = ISOLATION_RAMP,
+    n: int = 5,
+    label: str | None = None,
+    width: float = 1.2,
+) -> str:
+    """Build a graduated style of ``field`` with quantile classes of ``values``.
+
+    Polygons are filled, lines drawn ``width`` mm wide.
+    """
+    edges = class_breaks(values, n=n)
+    cols = _ramp(colors, len(edges) - 1)
+    ranges = []
+    for lo, hi, c in zip(edges[:-1], edges[1:], cols, strict=True):
+        sym = (
+            Symbol(c, outline="#80808080", outline_width=0.1)
+            if geometry == "polygon"
+            else Symbol(c, size=width)
+        )
+        ranges.append(Range(lo, hi, f"{max(lo, 0) if lo < 0 < hi else lo:.3g} – {hi:.3g}", sym))
+    return graduated_qml(field=field, geometry=geometry, ranges=ranges, label=label)
+
+
+ROAD_CLASSES = (
+    ("motorway", "#e31a1c", 1.4),
+    ("trunk", "#fc4e2a", 1.2),
+    ("primary", "#fd8d3c", 1.0),
+    ("secondary", "#feb24c", 0.8),
+    ("tertiary", "#d9b365", 0.6),
+    ("unclassified", "#8c8c8c", 0.4),
+    ("residential", "#b0b0b0", 0.3),
+    ("service", "#c8c8c8", 0.25),
+    ("track", "#8c510a", 0.35),
+)
+
+
+def roads_qml(values: Any = ()) -> str:
+    """Style roads categorized by ``highway``.
+
+    The main classes, their ``_link`` roads, and any other value in ``values`` in grey.
+    """
+    cats = []
+    for cls, color, width in ROAD_CLASSES:
+        cats.append(Category(cls, cls, Symbol(color, size=width)))
+        if cls in ("motorway", "trunk", "primary", "secondary", "tertiary"):
+            cats.append(Category(f"{cls}_link", f"{cls} link", Symbol(color, size=width * 0.6)))
+    known = {c.value for c in cats}
+    for value in sorted({str(v) for v in pd.Series(values).dropna()} - known):
+        cats.append(Category(value, value, Symbol("#a0a0a0", size=0.25, dash="dash")))
+    return categorized_qml(field="highway", geometry="line", categories=cats)
+
+
+def rail_qml() -> str:
+    """Railways: a dark blue line, dashed for anything but ``railway=rail``."""
+    rules = [
+        Rule("rail", Symbol(RAIL_COLOR, size=0.9), {"railway": "rail"}),
+        Rule("other railway", Symbol(RAIL_COLOR, size=0.5, dash="dash"), None),
+    ]
+    return rule_based_qml(geometry="line", rules=rules)
+
+
+def crossing_rules() -> list[Rule]:
+    """Build the rules of the crossings style: kind × official status × surface class.
+
+    Roads are circles coloured by surface class: filled when an official checkpoint
+    serves them (a triangle when it is local only), hollow when none does. Railways are
+    diamonds, filled with a checkpoint and hollow without.
+    """
+    rules = []
+    for surface, color in SURFACE_COLORS.items():
+        rules += [
+            Rule(
+                f"road, international checkpoint, {surface}",
+                Symbol(color, size=4.0, outline="#000000", outline_width=0.4),
+                {"kind": "road", "official": True, "local_only": False, "surface_class": surface},
+            ),
+            Rule(
+                f"road, local checkpoint, {surface}",
+                Symbol(color, size=3.6, shape="triangle", outline="#000000", outline_width=0.3),
+                {"kind": "road", "official": True, "local_only": True, "surface_class": surface},
+            ),
+            Rule(
+                f"road without checkpoint, {surface}",
+                Symbol("#ffffff", size=2.6, outline=color, outline_width=0.7),
+                {"kind": "road", "official": False, "surface_class": surface},
+            ),
+        ]
+    rules += [
+        Rule(
+            "rail checkpoint",
+            Symbol(RAIL_COLOR, size=4.2, shape="diamond", outline="#000000", outline_width=0.4),
+            {"kind": "rail", "official": True},
+        ),
+        Rule(
+            "rail without checkpoint",
+            Symbol("#ffffff", size=3.4, shape="diamond", outline=RAIL_COLOR, outline_width=0.7),
+            {"kind": "rail", "official": False},
+        ),
+        Rule("other", Symbol("#bdbdbd", size=2.0, shape="cross", outline="#000000"), None),
+    ]
+    return rules
+
+
+def crossings_qml() -> str:
+    """Crossings by kind, surface class and official status, labelled with crossing_id."""
+    return rule_based_qml(geometry="point", rules=crossing_rules(), label='"crossing_id"')
+
+
+def crossings_by_category_qml() -> str:
+    """Crossings categorized by ``category`` (the alternative style)."""
+    symbols = {
+        "international checkpoint": Symbol("#d7301f", 4.0, outline="#000000", outline_width=0.4),
+        "local checkpoint": Symbol("#fc8d59", 3.6, "triangle", "#000000", 0.3),
+        "road without checkpoint": Symbol("#ffffff", 2.6, outline="#d7301f", outline_width=0.7),
+        "track": Symbol("#ffffff", 2.4, "square", "#8c510a", 0.7),
+        "rail checkpoint": Symbol(RAIL_COLOR, 4.2, "diamond", "#000000", 0.4),
+        "rail without checkpoint": Symbol("#ffffff", 3.4, "diamond", RAIL_COLOR, 0.7),
+    }
+    cats = [Category(c, c, symbols[c]) for c in CROSSING_CATEGORIES]
+    return categorized_qml(
+        field="category", geometry="point", categories=cats, label='coalesce("name", "crossing_id")'
+    )
+
+
+def checkpoints_qml() -> str:
+    """Checkpoints: black stars, labelled with their name."""
+    return single_symbol_qml(
+        geometry="point",
+        symbol=Symbol("#000000", size=3.0, shape="star", outline="#ffffff", outline_width=0.2),
+        label='"name"',
+    )
+
+
+PLACE_SIZES = ((-1, 1_000, 1.2), (1_000, 10_000, 1.8), (10_000, 50_000, 2.6))
+PLACE_SIZES += ((50_000, 100_000, 3.4), (100_000, 500_000, 4.4), (500_000, 1e8, 6.0))
+
+
+def places_qml() -> str:
+    """Places as circles sized by ``population``, labelled with their name."""
+    ranges = [
+        Range(lo, hi, f"{max(lo, 0):,.0f} – {hi:,.0f}", Symbol("#636363", s, outline="#ffffff"))
+        for lo, hi, s in PLACE_SIZES
+    ]
+    return graduated_qml(  # places without a population are drawn as the smallest
+        field='coalesce("population", 0)',
+        geometry="point",
+        ranges=ranges,
+        label='"name"',
+        method="GraduatedSize",
+    )
+
+
+def border_qml() -> str:
+    """Style the border as a thick dark line."""
+    return single_symbol_qml(geometry="line", symbol=Symbol("#1a1a1a", size=1.0))
+
+
+def gaps_qml() -> str:
+    """Bridged gaps of the border: a dashed magenta line."""
+    return single_symbol_qml(geometry="line", symbol=Symbol("#ce1256", size=1.2, dash="dash"))
+
+
+def buffer_qml(sides: Sequence[str]) -> str:
+    """Buffers categorized by ``side``: translucent fills in two colours."""
+    colors = ("#1f78b440", "#33a02c40", "#ff7f0040", "#6a3d9a40")
+    cats = [
+        Category(s, s, Symbol(colors[i % len(colors)], outline="#5a5a5a", outline_width=0.3))
+        for i, s in enumerate(sides)
+    ]
+    return categorized_qml(field="side", geometry="polygon", categories=cats)
+
+
+def segments_qml() -> str:
+    """Segments without metrics: a line labelled with ``seg_id``."""
+    return single_symbol_qml(geometry="line", symbol=Symbol("#4d4d4d", size=0.6), label='"seg_id"')
+
+
+#: Column names of the isolation index and the population density in the segment
+#: metrics (:mod:`borderzone.metrics` writes the first of each), first found is used.
+ISOLATION_FIELDS = ("isolation_index", "isolation")
+DENSITY_FIELDS = ("pop_density_km2", "density", "pop_density", "population_density")
+
+
+def isolation_field(columns: Sequence[str]) -> str | None:
+    """Return the isolation index column among ``columns``, if any."""
+    return next((c for c in ISOLATION_FIELDS if c in columns), None)
+
+
+def density_field(columns: Sequence[str]) -> str | None:
+    """Return the population density column among ``columns``, if any."""
+    return next((c for c in DENSITY_FIELDS if c in columns), None)
+
+
+def geometry_kind(gdf: Any) -> str | None:
+    """``point``, ``line`` or ``polygon`` for a GeoDataFrame, None for a table."""
+    geom = getattr(gdf, "geometry", None) if hasattr(gdf, "crs") else None
+    if geom is None or len(gdf) == 0:
+        return None if geom is None else "point"
+    t = str(geom.geom_type.dropna().iloc[0]) if geom.notna().any() else "Point"
+    return "point" if "Point" in t else "line" if "Line" in t else "polygon"
+
+
+def default_styles(layers: Mapping[str, Any]) -> dict[str, str]:
+    """Build the default QML of every known layer in ``layers`` (name to GeoDataFrame).
+
+    ``segments``, ``cells`` and ``segment_metrics`` are graduated by isolation when they
+    have an ``isolation`` column, else by population density when they have one;
+    ``segments`` without either is a plain labelled line, ``cells`` without either are
+    categorized by ``side``.
+    """
+    out: dict[str, str] = {}
+    for name, gdf in layers.items():
+        geometry = geometry_kind(gdf)
+        if geometry is None:
+            continue
+        cols = list(gdf.columns)
+        if name == "border":
+            out[name] = border_qml()
+        elif name == "border_gaps":
+            out[name] = gaps_qml()
+        elif name == "buffer":
+            out[name] = buffer_qml(sorted(gdf["side"].dropna().unique()))
+        elif name == "roads":
+            out[name] = roads_qml(gdf["highway"] if "highway" in cols else ())
+        elif name == "rail":
+            out[name] = rail_qml()
+        elif name == "checkpoints":
+            out[name] = checkpoints_qml()
+        elif name == "places":
+            out[name] = places_qml()
+        elif name == "crossings":
+            out[name] = crossings_qml()
+        elif name in ("segments", "cells", "segment_metrics"):
+            dens, iso = density_field(cols), isolation_field(cols)
+            if iso:
+                out[name] = metric_qml(gdf[iso], field=iso, geometry=geometry)
+            elif dens:
+                out[name] = metric_qml(
+                    gdf[dens], field=dens, geometry=geometry, colors=DENSITY_RAMP
+                )
+            elif name == "segments":
+                out[name] = segments_qml()
+            elif "side" in cols:
+                out[name] = buffer_qml(sorted(gdf["side"].dropna().unique()))
+    return out
+
+
+def alternative_styles(layers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Extra named styles: crossings by category, metric layers by population density."""
+    out: dict[str, dict[str, str]] = {}
+    for name, gdf in layers.items():
+        geometry = geometry_kind(gdf)
+        if geometry is None:
+            continue
+        if name == "crossings":
+            out[name] = {"by category": crossings_by_category_qml()}
+        elif name in ("segments", "cells", "segment_metrics"):
+            dens = density_field(list(gdf.columns))
+            if dens and isolation_field(list(gdf.columns)):
+                out[name] = {
+                    "population density": metric_qml(
+                        gdf[dens], field=dens, geometry=geometry, colors=DENSITY_RAMP
+                    )
+                }
+    return out
