@@ -191,6 +191,58 @@ def fetch_geofabrik(
     return target
 
 
+def fetch_url(
+    url: str,
+    *,
+    dest: Path,
+    progress: bool = True,
+    timeout_s: float = 60,
+    retries: int = 3,
+    backoff_s: float = 2.0,
+) -> Path:
+    """Download ``url`` to ``dest`` once: resumed after an interruption, renamed when whole.
+
+    For files without a published checksum (WorldPop rasters): the transfer is complete
+    when the server's announced length is reached; a SHA-256 is recorded in a provenance
+    JSON beside the file. A file already at ``dest`` is not downloaded again.
+
+    Raises
+    ------
+    DownloadError
+        On an HTTP error or a transfer that keeps failing.
+    """
+    dest = Path(dest)
+    if dest.is_file():
+        log.info("%s is in place: not downloading", dest)
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(f"{dest.name}.part")
+    with requests.Session() as session:
+        session.headers["User-Agent"] = USER_AGENT
+        headers = _download(
+            session,
+            url,
+            part,
+            timeout_s=timeout_s,
+            retries=retries,
+            backoff_s=backoff_s,
+            progress=progress,
+        )
+    digest = hashlib.sha256(part.read_bytes()).hexdigest()
+    size = part.stat().st_size
+    os.replace(part, dest)
+    provenance = {
+        "url": url,
+        "sha256": digest,
+        "size": size,
+        "downloaded": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "last_modified": headers.get("Last-Modified"),
+    }
+    _write_atomic(dest.with_name(f"{dest.name}.json"), json.dumps(provenance, indent=2) + "\n")
+    log.info("downloaded %s (%.1f MB) to %s", url, size / 1e6, dest)
+    return dest
+
+
 def _download(
     session: requests.Session,
     url: str,

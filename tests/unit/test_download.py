@@ -16,6 +16,7 @@ from borderzone.download import (  # noqa: E402
     CHUNK_BYTES,
     DownloadError,
     fetch_geofabrik,
+    fetch_url,
     geofabrik_path,
 )
 
@@ -220,3 +221,37 @@ def test_progress_is_logged_without_tqdm(
         serve(server, pbf)
         fetch_geofabrik("kazakhstan", base_url=server.url, dest_dir=tmp_path, progress=True)
     assert any("100 % of" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------------------- fetch_url
+# (WorldPop rasters: no published checksum)
+
+TIF_PATH = "/GIS/Population/XAA/xaa_ppp_2020_1km.tif"
+
+
+def test_fetch_url_resumes_and_records_sha256(pbf: bytes, tmp_path: Path) -> None:
+    cut = CHUNK_BYTES + 10
+    with LocalServer() as server:
+        server.route(
+            "GET",
+            TIF_PATH,
+            Reply(body=pbf, ranges=True, cut_after=cut),
+            default=Reply(body=pbf, ranges=True),
+        )
+        dest = tmp_path / "xaa.tif"
+        got = fetch_url(server.url + TIF_PATH, dest=dest, progress=False, backoff_s=0.01)
+        assert got.read_bytes() == pbf
+        assert server.requests_to(TIF_PATH)[1].headers["Range"] == f"bytes={CHUNK_BYTES}-"
+        record = json.loads((tmp_path / "xaa.tif.json").read_text())
+        assert record["sha256"] == hashlib.sha256(pbf).hexdigest()
+        assert not (tmp_path / "xaa.tif.part").exists()
+        fetch_url(server.url + TIF_PATH, dest=dest, progress=False)  # in place: no request
+        assert len(server.requests_to(TIF_PATH)) == 2
+
+
+def test_fetch_url_error_leaves_nothing_in_place(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        server.route("GET", TIF_PATH, default=Reply(status=404, body=b"not found"))
+        with pytest.raises(DownloadError, match="404"):
+            fetch_url(server.url + TIF_PATH, dest=tmp_path / "x.tif", progress=False)
+    assert not (tmp_path / "x.tif").exists()
