@@ -12,6 +12,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/border.smk"
 include: "workflow/rules/osm.smk"
 include: "workflow/rules/crossings.smk"
+include: "workflow/rules/layers.smk"
+include: "workflow/rules/deliver.smk"
 
 
 rule all:

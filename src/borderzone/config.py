@@ -116,6 +116,7 @@ def check_config(config: Mapping[str, Any]) -> None:
     countries_cfg = config["countries"]
     osm = config.get("osm", {})
     _check_osm(osm)
+    _check_population(config.get("population", {}), osm)
     if countries_cfg["source"] == "osm":
         if osm.get("source") not in ("pbf", "geofabrik"):
             raise ConfigError(
@@ -154,6 +155,22 @@ def _check_osm(osm: Mapping[str, Any]) -> None:
                 geofabrik_path(region)
             except DownloadError as exc:
                 raise ConfigError(f"osm.geofabrik.regions: {exc}") from None
+
+
+def _check_population(population: Mapping[str, Any], osm: Mapping[str, Any]) -> None:
+    """Check the settings of the configured population source."""
+    source = population.get("source")
+    if source == "synthetic" and osm.get("source") != "synthetic":
+        raise ConfigError(
+            "population.source: 'synthetic' is the synthetic world's raster and needs "
+            "osm.source synthetic; use worldpop, file or places"
+        )
+    if source == "file":
+        path = population.get("file")
+        if not path:
+            raise ConfigError("population.file: population.source 'file' needs a GeoTIFF")
+        if not Path(path).is_file():
+            raise ConfigError(f"population.file: {path} does not exist")
 
 
 def shares_border(countries: Any, *, pair: list[str], snap_m: float) -> bool:

@@ -74,6 +74,7 @@ def config_for(world, **osm) -> dict:
         "segment_km": 50,
         "countries": {"source": "file", "file": str(world.countries), "layer": "countries"},
         "osm": {"margin_km": 5, **osm},
+        "population": {"source": "file", "file": str(world.population)},
     }
 
 

@@ -180,3 +180,33 @@ def test_crossings_lie_on_the_border_and_match_the_synthetic_truth(finished_run)
     summary = pd.read_csv(run_dir / "crossings_summary.csv")
     roads = summary.query("group == 'kind' and item == 'road'")["value"].iloc[0]
     assert roads == (truth["kind"] == "road").sum()
+
+
+def test_layers_and_deliverables_of_the_run(finished_run):
+    import sqlite3
+
+    import rasterio
+
+    run_dir = finished_run / "results/XAA-XBB"
+    for width in ("5", "20"):
+        cells = pyogrio.read_dataframe(run_dir / f"{width}km/zones.gpkg", layer="cells")
+        metrics = pyogrio.read_dataframe(
+            run_dir / f"{width}km/metrics.gpkg", layer="segment_metrics"
+        )
+        assert len(metrics) == len(cells)
+        assert {"population", "pop_density_km2", "isolation_index", "cluster_label"} <= set(
+            metrics.columns
+        )
+        assert metrics["population"].sum() > 0
+        with sqlite3.connect(run_dir / f"{width}km/borderzone.gpkg") as db:
+            styled = {row[0] for row in db.execute("SELECT f_table_name FROM layer_styles")}
+        assert {"crossings", "cells", "segments", "roads"} <= styled
+        assert (run_dir / f"{width}km/borderzone.qgz").stat().st_size > 1000
+    for name in ("distance_to_road", "travel_time_to_crossing", "population_density"):
+        with rasterio.open(run_dir / f"rasters/{name}.tif") as ds:
+            assert ds.crs is not None and ds.nodata is not None
+            assert ds.overviews(1)  # COG layout: overviews inside
+        assert (run_dir / f"rasters/{name}.qml").exists()
+    report = (run_dir / "report.html").read_text()
+    assert "SYNTHETIC" in report.upper()
+    assert 'src="http' not in report and 'src="http' not in (run_dir / "webmap.html").read_text()

@@ -28,6 +28,9 @@ if config["countries"]["source"] == "osm":
 else:
     COUNTRIES = config["countries"]
 WIDTHS = [width_label(w) for w in config["buffers_km"]]
+WIDEST = width_label(max(config["buffers_km"]))
+NARROWEST = width_label(min(config["buffers_km"]))
+RASTERS = ["distance_to_road", "travel_time_to_crossing", "population_density"]
 OSM = config["osm"]
 # the OSM corridor: the widest buffer plus a margin, on both sides
 CORRIDOR_KM = max(config["buffers_km"]) + OSM["margin_km"]
@@ -54,10 +57,23 @@ wildcard_constraints:
 
 def all_targets():
     """Every output of the configured run."""
-    per_width = ["zones.gpkg", "network.gpkg"]
-    return [f"results/{PAIR}/border.gpkg", f"results/{PAIR}/crossings.gpkg"] + [
+    per_width = ["zones.gpkg", "network.gpkg", "metrics.gpkg", "borderzone.gpkg", "borderzone.qgz"]
+    per_pair = ["border.gpkg", "crossings.gpkg", "report.html", "webmap.html"]
+    return [f"results/{PAIR}/{name}" for name in per_pair] + [
         f"results/{PAIR}/{width}km/{name}" for width in WIDTHS for name in per_width
     ]
+
+
+def population_raster(wildcards):
+    """The population raster of population.source (none for 'places')."""
+    source = config["population"]["source"]
+    if source == "synthetic":
+        return [f"results/{wildcards.pair}/synthetic/population.tif"]
+    if source == "file":
+        return [config["population"]["file"]]
+    if source == "worldpop":
+        return [f"results/{wildcards.pair}/population/worldpop.tif"]
+    return []
 
 
 def osm_pbf_files(wildcards):
@@ -66,7 +82,9 @@ def osm_pbf_files(wildcards):
         return [f"results/{wildcards.pair}/synthetic/world.osm.pbf"]
     if OSM["source"] == "pbf":
         return OSM["files"]
-    return [f"data/osm/{name}-latest.osm.pbf" for name in GEOFABRIK_REGIONS]
+    if OSM["source"] == "geofabrik":
+        return [f"data/osm/{name}-latest.osm.pbf" for name in GEOFABRIK_REGIONS]
+    return []  # overpass: no files
 
 
 def overpass_chunk_files(wildcards):

@@ -1,0 +1,147 @@
+"""The deliverables of a run: styled GeoPackage and QGIS project, report, web map."""
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from borderzone.published import published_figures
+from borderzone.qgis_project import (
+    deliverable_layers,
+    project_layers,
+    write_qgis_project,
+    write_styled_geopackage,
+)
+from borderzone.report import file_record, provenance, tag_geotiff, write_report
+from borderzone.styles import alternative_styles, default_styles
+from borderzone.webmap import write_webmap
+
+log = logging.getLogger(__name__)
+
+RASTER_TITLES = {
+    "distance_to_road": "distance to road (km)",
+    "travel_time_to_crossing": "travel time to crossing (min)",
+    "population_density": "population density (people/km²)",
+}
+
+
+def write_width_deliverables(
+    gpkg: str | Path,
+    project: str | Path,
+    *,
+    border_layers: Mapping[str, gpd.GeoDataFrame],
+    zones: Mapping[str, gpd.GeoDataFrame],
+    network: Mapping[str, gpd.GeoDataFrame],
+    crossings: gpd.GeoDataFrame,
+    metrics: gpd.GeoDataFrame,
+    rasters: Mapping[str, str | Path],
+    metadata: Mapping[str, str],
+) -> None:
+    """Write one width's styled GeoPackage and its QGIS project (rasters styled by their QML).
+
+    The project refers to the GeoPackage and the rasters by relative paths, so the
+    results folder can be moved or shared whole.
+    """
+    layers = deliverable_layers(
+        border=border_layers["border"],
+        segments=border_layers["segments"],
+        buffer=zones["buffer"],
+        cells=zones["cells"],
+        network=network,
+        crossings=crossings,
+        metrics=metrics,
+        gaps=border_layers["border_gaps"],
+    )
+    styles = default_styles(layers)
+    write_styled_geopackage(
+        layers, gpkg, styles=styles, alternatives=alternative_styles(layers), metadata=metadata
+    )
+    raster_layers = {
+        RASTER_TITLES.get(name, name): (tif, Path(tif).with_suffix(".qml").read_text("utf-8"))
+        for name, tif in rasters.items()
+    }
+    entries = project_layers(gpkg, layers, styles, rasters=raster_layers)
+    extent = border_layers["border"].total_bounds
+    pad = 0.5
+    write_qgis_project(
+        project,
+        layers=entries,
+        extent=[extent[0] - pad, extent[1] - pad, extent[2] + pad, extent[3] + pad],
+        title=f"borderzone {border_layers['border']['pair'].iloc[0]}",
+        backend="xml",
+    )
+    log.info("wrote %s and %s (%d layers, %d rasters)", gpkg, project, len(layers), len(rasters))
+
+
+def run_provenance(
+    sources: Sequence[tuple[str, str | Path]],
+    *,
+    config_sha256: str,
+    synthetic: bool,
+) -> dict:
+    """Provenance of a run: each source file (role, size, date, SHA-256), config, time."""
+    records = [file_record(path, role=role) for role, path in sources if Path(path).is_file()]
+    return provenance(
+        records, config_sha256=config_sha256, started=dt.datetime.now(dt.UTC), synthetic=synthetic
+    )
+
+
+def write_pair_report(
+    path: str | Path,
+    *,
+    border_layers: Mapping[str, gpd.GeoDataFrame],
+    crossings: gpd.GeoDataFrame,
+    summary: pd.DataFrame,
+    metrics: gpd.GeoDataFrame,
+    regions: pd.DataFrame,
+    pair: Sequence[str],
+    prov: Mapping,
+) -> None:
+    """Write the pair's report: maps, profiles, tables, published figures beside ours."""
+    region_table = None
+    if len(regions):
+        region_table = regions.rename(columns={"name": "region"}).assign(level="region")
+    write_report(
+        path,
+        border=border_layers["border"],
+        segments=border_layers["segments"],
+        crossings=crossings,
+        summary=summary,
+        metrics=metrics,
+        region_table=region_table,
+        published=published_figures(pair),
+        provenance=prov,
+    )
+
+
+def write_pair_webmap(
+    path: str | Path,
+    *,
+    border_layers: Mapping[str, gpd.GeoDataFrame],
+    crossings: gpd.GeoDataFrame,
+    buffers: Mapping[str, gpd.GeoDataFrame],
+    metrics: gpd.GeoDataFrame,
+    synthetic: bool,
+) -> None:
+    """Write the offline web map of the pair (the narrowest width's metrics colour it)."""
+    write_webmap(
+        path,
+        border=border_layers["border"],
+        segments=border_layers["segments"],
+        crossings=crossings,
+        buffers=dict(buffers),
+        metrics=metrics,
+        synthetic=synthetic,
+    )
+
+
+__all__ = [
+    "run_provenance",
+    "tag_geotiff",
+    "write_pair_report",
+    "write_pair_webmap",
+    "write_width_deliverables",
+]

@@ -1,0 +1,114 @@
+# Per-segment measures, the segment typology, whole-region population, and rasters.
+
+
+rule retrieve_worldpop:
+    message:
+        "Downloading the WorldPop raster of {wildcards.iso3}"
+    output:
+        tif=protected("data/worldpop/{iso3}.tif"),
+    log:
+        "data/worldpop/logs/retrieve_worldpop_{iso3}.log",
+    params:
+        url=lambda wildcards: config["population"]["worldpop_url"].format(
+            ISO3=wildcards.iso3, iso3=wildcards.iso3.lower()
+        ),
+    wildcard_constraints:
+        iso3=r"[A-Z]{3}",
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/retrieve_worldpop.py"
+
+
+rule build_population:
+    message:
+        "Merging the WorldPop rasters of {wildcards.pair}"
+    input:
+        tifs=lambda wildcards: [f"data/worldpop/{c}.tif" for c in wildcards.pair.split("-")],
+    output:
+        tif="results/{pair}/population/worldpop.tif",
+    log:
+        "results/{pair}/logs/build_population.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_population.py"
+
+
+rule compute_segment_metrics:
+    message:
+        "Computing the per-segment measures of the {wildcards.pair} {wildcards.width} km cells"
+    input:
+        border="results/{pair}/border.gpkg",
+        zones="results/{pair}/{width}km/zones.gpkg",
+        network="results/{pair}/{width}km/network.gpkg",
+        crossings="results/{pair}/crossings.gpkg",
+        countries=countries_file,
+        population=population_raster,
+        roads="results/{pair}/osm/roads.parquet",
+        places="results/{pair}/osm/places.parquet",
+        admin="results/{pair}/osm/admin.parquet",
+    output:
+        metrics="results/{pair}/{width}km/metrics.gpkg",
+        clusters="results/{pair}/{width}km/clusters.csv",
+        regions="results/{pair}/{width}km/regions.csv",
+    log:
+        "results/{pair}/logs/compute_segment_metrics_{width}km.log",
+    benchmark:
+        "results/{pair}/benchmarks/compute_segment_metrics_{width}km.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        layer=COUNTRIES["layer"],
+        iso3_column=COUNTRIES["iso3_column"],
+        speeds_kmh=config["layers"]["speeds_kmh"],
+        access_kmh=config["layers"]["access_kmh"],
+        road_buffer_km=config["layers"]["road_buffer_km"],
+        clusters=config["layers"]["clusters"],
+        town_min_population=config["population"]["town_min_population"],
+        rural_below=config["population"]["rural_below"],
+        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "population", "layers"]),
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/compute_segment_metrics.py"
+
+
+rule build_rasters:
+    message:
+        "Building the {wildcards.pair} rasters over the widest buffer"
+    input:
+        border="results/{pair}/border.gpkg",
+        zones=f"results/{{pair}}/{WIDEST}km/zones.gpkg",
+        crossings="results/{pair}/crossings.gpkg",
+        population=population_raster,
+        roads="results/{pair}/osm/roads.parquet",
+        places="results/{pair}/osm/places.parquet",
+    output:
+        **{name: f"results/{{pair}}/rasters/{name}.tif" for name in RASTERS},
+        **{f"{name}_qml": f"results/{{pair}}/rasters/{name}.qml" for name in RASTERS},
+    log:
+        "results/{pair}/logs/build_rasters.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_rasters.tsv"
+    params:
+        out_dir=lambda wildcards: f"results/{wildcards.pair}/rasters",
+        resolution_m=config["layers"]["resolution_m"],
+        speeds_kmh=config["layers"]["speeds_kmh"],
+        access_kmh=config["layers"]["access_kmh"],
+        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "population", "layers"]),
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_rasters.py"

@@ -1,0 +1,21 @@
+"""Rule write_deliverables: one width's styled GeoPackage and QGIS project."""
+
+import pyogrio
+
+from borderzone.deliver import write_width_deliverables
+from borderzone.io import read_layer
+from borderzone.logs import setup_logging
+
+setup_logging(snakemake.log[0])
+inp = snakemake.input
+write_width_deliverables(
+    snakemake.output.gpkg,
+    snakemake.output.project,
+    border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
+    zones={n: read_layer(inp.zones, n) for n in ("buffer", "cells")},
+    network={n: read_layer(inp.network, n) for n, _ in pyogrio.list_layers(inp.network)},
+    crossings=read_layer(inp.crossings, "crossings"),
+    metrics=read_layer(inp.metrics, "segment_metrics"),
+    rasters={name: inp[name] for name in snakemake.params.rasters},
+    metadata=snakemake.params.metadata,
+)
