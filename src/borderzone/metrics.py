@@ -267,14 +267,15 @@ def share_within_km_of_road(
     roads: gpd.GeoDataFrame,
     *,
     km: float = 5.0,
-    simplify_m: float = 50.0,
+    sample_m: float = 250.0,
 ) -> pd.Series:
     """Share of each cell's area lying within ``km`` of any road.
 
-    The roads near a cell (on any side) are buffered by ``km`` in an azimuthal equidistant
-    projection centred on the cell, and the area of the buffer inside the cell is divided
-    by the cell's area in the same projection (distortion below 0.01 % for cells up to
-    ~100 km across).
+    In an azimuthal equidistant projection centred on each cell (distortion below 0.01 %
+    for cells up to ~100 km across), a lattice of points every ``sample_m`` (finer for
+    small cells: at least ~1,600 points a cell) covers the cell; the share is that of the
+    points within ``km`` of a road (nearest-line queries on an STRtree), so the cost grows
+    with the cell area, not with the number of roads.
 
     Parameters
     ----------
@@ -284,9 +285,8 @@ def share_within_km_of_road(
         Lines (any CRS).
     km
         Distance from a road, in km.
-    simplify_m
-        Roads are simplified to this tolerance first (it changes the share by far less
-        than 1 % for ``km`` of a few km and speeds up the buffers).
+    sample_m
+        Spacing of the sample points in metres.
 
     Returns
     -------
@@ -321,13 +321,19 @@ def share_within_km_of_road(
         to = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True).transform
         cell = shapely.transform(densify_lonlat(cg[i]), to, interleaved=False)
         lines = shapely.transform(lg[near], to, interleaved=False)
-        lines = shapely.simplify(lines, simplify_m)
-        # buffers of the pieces that lie in the cell's reach, merged: far cheaper than one
-        # buffer of the whole tangle, and exact (a buffer is the union of its parts' buffers)
-        zone = shapely.union_all(shapely.buffer(lines, km * 1000, quad_segs=4))
-        area = shapely.area(cell)
-        inter = shapely.intersection(shapely.simplify(cell, simplify_m / 5), zone)
-        share[i] = shapely.area(inter) / area if area > 0 else 0
+        # a lattice of points over the cell; the share is that of points within reach
+        x0, y0, x1, y1 = cell.bounds
+        step = max(min(sample_m, np.sqrt(shapely.area(cell)) / 40), 1.0)
+        gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+        shapely.prepare(cell)
+        inside = shapely.contains_xy(cell, gx.ravel(), gy.ravel())
+        if not inside.any():
+            continue
+        pts = shapely.points(gx.ravel()[inside], gy.ravel()[inside])
+        hit, _ = shapely.STRtree(lines).query_nearest(
+            pts, max_distance=km * 1000, all_matches=False
+        )
+        share[i] = len(np.unique(hit)) / len(pts)
     return pd.Series(np.clip(share, 0, 1), index=cells.index, name="share_within_road_km")
 
 
