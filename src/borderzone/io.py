@@ -1,5 +1,6 @@
 """Reading inputs with checks, and writing GeoPackages atomically."""
 
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -118,13 +119,19 @@ def write_layers(
                 driver="GPKG",
                 append=i > 0,
                 promote_to_multi=None,
-                dataset_metadata=dict(metadata or {}) if i == 0 else None,
+                dataset_metadata=(
+                    {**(metadata or {}), "written_utc": _now()} if i == 0 else None
+                ),
             )
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     log.info("wrote %s (%s)", path, ", ".join(f"{k}: {len(v)}" for k, v in layers.items()))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def write_parquet(gdf: gpd.GeoDataFrame, path: str | Path) -> None:

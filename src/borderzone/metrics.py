@@ -267,7 +267,7 @@ def share_within_km_of_road(
     roads: gpd.GeoDataFrame,
     *,
     km: float = 5.0,
-    sample_m: float = 250.0,
+    sample_m: float = 500.0,
 ) -> pd.Series:
     """Share of each cell's area lying within ``km`` of any road.
 
