@@ -112,7 +112,7 @@ def write_pair_report(
         summary=summary,
         metrics=metrics,
         region_table=region_table,
-        published=published_figures(pair),
+        published=published_figures("-".join(pair)),
         provenance=prov,
     )
 

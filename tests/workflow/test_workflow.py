@@ -210,3 +210,22 @@ def test_layers_and_deliverables_of_the_run(finished_run):
     report = (run_dir / "report.html").read_text()
     assert "SYNTHETIC" in report.upper()
     assert 'src="http' not in report and 'src="http' not in (run_dir / "webmap.html").read_text()
+
+
+def test_default_rus_kaz_run_end_to_end(tmp_path):
+    """The README's first command: the default config on the embedded data, all outputs."""
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["countries"]["file"] = str(REPO / config["countries"]["file"])
+    proc = run(tmp_path, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "SYNTHETIC" in proc.stderr  # the run says plainly that its roads are synthetic
+    run_dir = tmp_path / "results/RUS-KAZ"
+    border = pyogrio.read_dataframe(run_dir / "border.gpkg", layer="border")
+    assert abs(border["length_km"].iloc[0] / 7644 - 1) < 0.02
+    report = (run_dir / "report.html").read_text()
+    assert "Length of the land border" in report and "7,644" in report
+    for width in ("10", "25", "50"):
+        assert (run_dir / f"{width}km/borderzone.qgz").exists()
+    truth = pyogrio.read_dataframe(run_dir / "synthetic/truth.gpkg", layer="crossings")
+    found = pyogrio.read_dataframe(run_dir / "crossings.gpkg", layer="crossings")
+    assert len(found) == len(truth)
