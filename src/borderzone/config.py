@@ -117,6 +117,10 @@ def check_config(config: Mapping[str, Any]) -> None:
     osm = config.get("osm", {})
     _check_osm(osm)
     _check_population(config.get("population", {}), osm)
+    admin = config.get("admin", {})
+    if admin.get("source") == "file":
+        if not admin.get("file") or not Path(admin["file"]).is_file():
+            raise ConfigError(f"admin.file: {admin.get('file')} does not exist")
     if countries_cfg["source"] == "osm":
         if osm.get("source") not in ("pbf", "geofabrik"):
             raise ConfigError(

@@ -1,6 +1,5 @@
 """Reading inputs with checks, and writing GeoPackages atomically."""
 
-import datetime as dt
 import logging
 import os
 import tempfile
@@ -119,19 +118,13 @@ def write_layers(
                 driver="GPKG",
                 append=i > 0,
                 promote_to_multi=None,
-                dataset_metadata=(
-                    {**(metadata or {}), "written_utc": _now()} if i == 0 else None
-                ),
+                dataset_metadata=dict(metadata or {}) if i == 0 else None,
             )
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     log.info("wrote %s (%s)", path, ", ".join(f"{k}: {len(v)}" for k, v in layers.items()))
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def write_parquet(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
@@ -153,3 +146,21 @@ def read_parquet(path: str | Path) -> gpd.GeoDataFrame:
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
     return gpd.read_parquet(path)
+
+
+def read_admin(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read admin areas (GeoParquet from the OSM corridor, or any vector file).
+
+    Raises
+    ------
+    InputDataError
+        When the file is missing or lacks the columns ``name`` and ``admin_level``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"admin file {path} does not exist")
+    gdf = read_parquet(path) if path.suffix == ".parquet" else gpd.read_file(path, layer=layer)
+    missing = {"name", "admin_level"} - set(gdf.columns)
+    if missing:
+        raise InputDataError(f"admin file {path} lacks column(s) {', '.join(sorted(missing))}")
+    return gdf.to_crs(WGS84)

@@ -11,7 +11,7 @@ import rasterio
 import rasterio.merge
 import shapely
 
-from borderzone.crs import WGS84
+from borderzone.crs import WGS84, fitted_crs
 from borderzone.metrics import METRIC_COLUMNS, region_population, segment_metrics
 from borderzone.network import clip_lines
 from borderzone.typology import cluster_segments
@@ -71,7 +71,8 @@ def metric_layers(
     metrics, profiles, regions
         ``segment_metrics`` (one row per seg_id × side, with ``cluster`` and
         ``cluster_label``); one row per cluster; population, area and density of each
-        level 4 region on each side (empty without admin areas or raster).
+        level 4 region along the border on each side (empty without admin areas or
+        raster).
     """
     towns, town_roads = (
         _by_side(corridor["places"], countries),
@@ -100,7 +101,9 @@ def metric_layers(
     regions = pd.DataFrame(columns=["side", "name", "population", "area_km2", "pop_density_km2"])
     admin = corridor.get("admin")
     if population is not None and admin is not None and len(admin):
-        whole = region_population(admin, population, admin_level=4)
+        level = pd.to_numeric(admin["admin_level"], errors="coerce")
+        on_border = _on_border(admin[level == 4], segments)
+        whole = region_population(on_border, population, admin_level=4)
         whole["side"] = _side_of(whole, countries)
         regions = pd.DataFrame(whole.drop(columns="geometry"))[
             ["side", "name", "population", "area_km2", "pop_density_km2"]
@@ -113,6 +116,27 @@ def metric_layers(
         ", ".join(c for c in METRIC_COLUMNS if c in metrics),
     )
     return metrics, profiles.reset_index(), regions
+
+
+def _on_border(
+    areas: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    *,
+    within_km: float = 10.0,
+    min_km: float = 20.0,
+) -> gpd.GeoDataFrame:
+    """Areas along at least ``min_km`` of border within ``within_km`` of their outline.
+
+    The tolerance lets generalised outlines (Natural Earth) count; the minimum length
+    leaves out areas that only meet the border at a corner.
+    """
+    if areas.empty:
+        return areas
+    work = fitted_crs(tuple(segments.total_bounds), kind="conformal")
+    line = shapely.union_all(segments.to_crs(work).geometry.values)
+    zones = shapely.buffer(areas.to_crs(work).geometry.values, within_km * 1000)
+    length_km = shapely.length(shapely.intersection(zones, line)) / 1000
+    return areas[length_km >= min_km]
 
 
 def _side_of(areas: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> np.ndarray:

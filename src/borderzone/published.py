@@ -199,7 +199,8 @@ def published_figures(pair: str = "RUS-KAZ") -> tuple[PublishedFigure, ...]:
 
 
 #: Names under which a published region may appear in admin data (English and Russian or
-#: Kazakh OSM names), matched case-insensitively as substrings.
+#: Kazakh OSM names, Natural Earth spellings), matched case-insensitively as substrings, in
+#: this order.
 REGION_ALIASES: dict[str, tuple[str, ...]] = {
     "Astrakhan Oblast": ("astrakhan", "астраханская"),
     "Volgograd Oblast": ("volgograd", "волгоградская"),
@@ -211,12 +212,13 @@ REGION_ALIASES: dict[str, tuple[str, ...]] = {
     "Tyumen Oblast": ("tyumen", "тюменская"),
     "Omsk Oblast": ("omsk", "омская"),
     "Novosibirsk Oblast": ("novosibirsk", "новосибирская"),
-    "Altai Krai": ("altai krai", "altay krai", "алтайский край"),
-    "Altai Republic": ("altai republic", "republic of altai", "республика алтай"),
+    # the republic first: Natural Earth calls it Gorno-Altay and the krai plain Altay
+    "Altai Republic": ("altai republic", "republic of altai", "республика алтай", "gorno-altay"),
+    "Altai Krai": ("altai krai", "altay krai", "алтайский край", "altay"),
     "Atyrau Region": ("atyrau", "атырауская", "атырау"),
     "West Kazakhstan Region": ("west kazakhstan", "западно-казахстанская", "батыс қазақстан"),
-    "Aktobe Region": ("aktobe", "актюбинская", "ақтөбе"),
-    "Kostanay Region": ("kostanay", "kostanai", "костанайская", "қостанай"),
+    "Aktobe Region": ("aktobe", "aqtöbe", "актюбинская", "ақтөбе"),
+    "Kostanay Region": ("kostanay", "kostanai", "qostanay", "костанайская", "қостанай"),
     "North Kazakhstan Region": ("north kazakhstan", "северо-казахстанская", "солтүстік"),
     "Pavlodar Region": ("pavlodar", "павлодарская", "павлодар"),
     "East Kazakhstan Region": ("east kazakhstan", "восточно-казахстанская", "шығыс"),

@@ -282,6 +282,12 @@ def compare_published(
             why = f"Differs by {100 * (value - (fig.value or 0)) / (fig.value or 1):+.0f} %"
             if synthetic and fig.key in _TRANSPORT:
                 why += ": the run's roads and railways are synthetic"
+            elif synthetic and fig.unit in ("people", "people/km²"):
+                why += (
+                    ": the run's population raster is the synthetic world's (GeoNames towns "
+                    "near the border and a rural background, within ~200 km of it), not "
+                    "WorldPop (population.source: worldpop)"
+                )
             note = f"{why}. {note}".strip()
         rows.append(
             Comparison(

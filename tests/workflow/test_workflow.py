@@ -216,6 +216,7 @@ def test_default_rus_kaz_run_end_to_end(tmp_path):
     """The README's first command: the default config on the embedded data, all outputs."""
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     config["countries"]["file"] = str(REPO / config["countries"]["file"])
+    config["admin"]["file"] = str(REPO / config["admin"]["file"])
     proc = run(tmp_path, config)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "SYNTHETIC" in proc.stderr  # the run says plainly that its roads are synthetic
@@ -226,6 +227,9 @@ def test_default_rus_kaz_run_end_to_end(tmp_path):
     assert "Length of the land border" in report and "7,644" in report
     for width in ("10", "25", "50"):
         assert (run_dir / f"{width}km/borderzone.qgz").exists()
+    # the regions along the border, from Natural Earth: 12 Russian, 7 Kazakh (pre-2022)
+    regions = pd.read_csv(run_dir / "50km/regions.csv")
+    assert regions["side"].value_counts().to_dict() == {"RUS": 12, "KAZ": 7}
     truth = pyogrio.read_dataframe(run_dir / "synthetic/truth.gpkg", layer="crossings")
     found = pyogrio.read_dataframe(run_dir / "crossings.gpkg", layer="crossings")
     assert len(found) == len(truth)

@@ -76,6 +76,13 @@ def population_raster(wildcards):
     return []
 
 
+def admin_areas(wildcards):
+    """The admin areas: the OSM corridor's, or a file."""
+    if config["admin"]["source"] == "file":
+        return config["admin"]["file"]
+    return f"results/{wildcards.pair}/osm/admin.parquet"
+
+
 def osm_pbf_files(wildcards):
     """The .osm.pbf files the corridor is read from, by osm.source."""
     if OSM["source"] == "synthetic":

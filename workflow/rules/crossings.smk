@@ -7,7 +7,8 @@ rule find_crossings:
     input:
         border="results/{pair}/border.gpkg",
         countries=countries_file,
-        **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
+        **{name: f"results/{{pair}}/osm/{name}.parquet" for name in ("roads", "rail", "checkpoints")},
+        admin=admin_areas,
     output:
         crossings="results/{pair}/crossings.gpkg",
         summary="results/{pair}/crossings_summary.csv",
@@ -24,7 +25,8 @@ rule find_crossings:
         checkpoint_within_m=config["crossings"]["checkpoint_within_m"],
         continuity_km=config["crossings"]["continuity_km"],
         transit_min_km=config["crossings"]["transit_min_km"],
-        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings"]),
+        admin_layer=config["admin"]["layer"],
+        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "admin"]),
     threads: 1
     resources:
         mem_mb=4000,

@@ -53,7 +53,7 @@ rule compute_segment_metrics:
         population=population_raster,
         roads="results/{pair}/osm/roads.parquet",
         places="results/{pair}/osm/places.parquet",
-        admin="results/{pair}/osm/admin.parquet",
+        admin=admin_areas,
     output:
         metrics="results/{pair}/{width}km/metrics.gpkg",
         clusters="results/{pair}/{width}km/clusters.csv",
@@ -72,7 +72,10 @@ rule compute_segment_metrics:
         clusters=config["layers"]["clusters"],
         town_min_population=config["population"]["town_min_population"],
         rural_below=config["population"]["rural_below"],
-        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "population", "layers"]),
+        admin_layer=config["admin"]["layer"],
+        metadata=provenance(
+            OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
+        ),
     threads: 1
     resources:
         mem_mb=4000,

@@ -1,6 +1,6 @@
 """Rule compute_segment_metrics: measures per cell, typology, whole-region population."""
 
-from borderzone.io import read_countries, read_layer, read_parquet, write_layers
+from borderzone.io import read_admin, read_countries, read_layer, read_parquet, write_layers
 from borderzone.layers import metric_layers
 from borderzone.logs import setup_logging
 
@@ -11,7 +11,10 @@ metrics, clusters, regions = metric_layers(
     segments=read_layer(inp.border, "segments"),
     crossings=read_layer(inp.crossings, "crossings"),
     network={name: read_layer(inp.network, name) for name in ("roads", "rail", "places")},
-    corridor={name: read_parquet(inp[name]) for name in ("roads", "places", "admin")},
+    corridor={
+        **{name: read_parquet(inp[name]) for name in ("roads", "places")},
+        "admin": read_admin(inp.admin, layer=snakemake.params.admin_layer),
+    },
     countries=read_countries(
         inp.countries,
         iso3=snakemake.params.pair,

@@ -1,7 +1,7 @@
 """Rule find_crossings: road and rail crossings of the border, classified and summarised."""
 
 from borderzone.crossings import crossing_outputs
-from borderzone.io import read_countries, read_layer, read_parquet, write_layers
+from borderzone.io import read_admin, read_countries, read_layer, read_parquet, write_layers
 from borderzone.logs import setup_logging
 
 setup_logging(snakemake.log[0])
@@ -17,8 +17,8 @@ crossings, summary, by_region = crossing_outputs(
         layer=snakemake.params.layer,
     ),
     {
-        name: read_parquet(snakemake.input[name])
-        for name in ("roads", "rail", "checkpoints", "admin")
+        **{n: read_parquet(snakemake.input[n]) for n in ("roads", "rail", "checkpoints")},
+        "admin": read_admin(snakemake.input.admin, layer=snakemake.params.admin_layer),
     },
     pair=snakemake.params.pair,
     merge_within_m=snakemake.params.merge_within_m,
