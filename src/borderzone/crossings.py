@@ -67,22 +67,9 @@ import shapely
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m, geodesic_length_km
+from borderzone.osm_schema import ROAD_ORDER
 
 log = logging.getLogger(__name__)
-
-ROAD_ORDER: tuple[str, ...] = (
-    "motorway",
-    "trunk",
-    "primary",
-    "secondary",
-    "tertiary",
-    "unclassified",
-    "residential",
-    "living_street",
-    "service",
-    "track",
-)
-"""Road classes from highest to lowest; a ``_link`` ranks just below its class."""
 
 RAIL_ORDER: tuple[str, ...] = ("rail", "narrow_gauge", "light_rail")
 """Railway values from highest to lowest."""

@@ -228,7 +228,7 @@ def fetch_url(
             backoff_s=backoff_s,
             progress=progress,
         )
-    digest = hashlib.sha256(part.read_bytes()).hexdigest()
+    digest = _file_md5(part, "sha256")
     size = part.stat().st_size
     os.replace(part, dest)
     provenance = {
@@ -410,8 +410,9 @@ def _parse_md5(text: str, *, source: str) -> str:
     return token
 
 
-def _file_md5(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - Geofabrik publishes MD5; not used for security
+def _file_md5(path: Path, algorithm: str = "md5") -> str:
+    # Geofabrik publishes MD5 (not used for security); fetch_url records SHA-256
+    digest = hashlib.new(algorithm)
     with path.open("rb") as f:
         while block := f.read(CHUNK_BYTES):
             digest.update(block)

@@ -23,7 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-ROAD_CLASSES: tuple[str, ...] = (
+ROAD_ORDER: tuple[str, ...] = (
     "motorway",
     "trunk",
     "primary",
@@ -34,12 +34,10 @@ ROAD_CLASSES: tuple[str, ...] = (
     "living_street",
     "service",
     "track",
-    "motorway_link",
-    "trunk_link",
-    "primary_link",
-    "secondary_link",
-    "tertiary_link",
 )
+"""Road classes from highest to lowest; a ``_link`` ranks just below its class."""
+
+ROAD_CLASSES: tuple[str, ...] = (*ROAD_ORDER, *(f"{c}_link" for c in ROAD_ORDER[:5]))
 """Values of ``highway`` kept as roads."""
 
 ROAD_TAGS: tuple[str, ...] = (
