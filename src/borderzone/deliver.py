@@ -1,6 +1,5 @@
 """The deliverables of a run: styled GeoPackage and QGIS project, report, web map."""
 
-import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +14,13 @@ from borderzone.qgis_project import (
     write_qgis_project,
     write_styled_geopackage,
 )
-from borderzone.report import file_record, provenance, tag_geotiff, write_report
+from borderzone.report import (
+    file_record,
+    metadata_strings,
+    provenance,
+    tag_geotiff,
+    write_report,
+)
 from borderzone.styles import alternative_styles, default_styles
 from borderzone.webmap import write_webmap
 
@@ -39,6 +44,7 @@ def write_width_deliverables(
     metrics: gpd.GeoDataFrame,
     rasters: Mapping[str, str | Path],
     metadata: Mapping[str, str],
+    prov: Mapping | None = None,
 ) -> None:
     """Write one width's styled GeoPackage and its QGIS project (rasters styled by their QML).
 
@@ -56,6 +62,8 @@ def write_width_deliverables(
         gaps=border_layers["border_gaps"],
     )
     styles = default_styles(layers)
+    if prov is not None:  # sources with checksums, OSM timestamp, run time
+        metadata = {**metadata, **metadata_strings(prov)}
     write_styled_geopackage(
         layers, gpkg, styles=styles, alternatives=alternative_styles(layers), metadata=metadata
     )
@@ -82,11 +90,33 @@ def run_provenance(
     config_sha256: str,
     synthetic: bool,
 ) -> dict:
-    """Provenance of a run: each source file (role, size, date, SHA-256), config, time."""
+    """Gather the provenance of a run.
+
+    Each source file (role, size, date, SHA-256), the OSM replication timestamp of the
+    extracts, the config hash, the package version and the time.
+    """
     records = [file_record(path, role=role) for role, path in sources if Path(path).is_file()]
-    return provenance(
-        records, config_sha256=config_sha256, started=dt.datetime.now(dt.UTC), synthetic=synthetic
+    stamps = sorted(
+        {_osm_timestamp(p) for role, p in sources if role == "osm" and str(p).endswith(".pbf")}
+        - {""}
     )
+    return provenance(
+        records,
+        config_sha256=config_sha256,
+        osm_timestamp=", ".join(stamps),
+        synthetic=synthetic,
+    )
+
+
+def _osm_timestamp(path: str | Path) -> str:
+    """``osmosis_replication_timestamp`` from a PBF header ("" when absent)."""
+    import osmium
+
+    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+    try:
+        return reader.header().get("osmosis_replication_timestamp", "")
+    finally:
+        reader.close()
 
 
 def write_pair_report(

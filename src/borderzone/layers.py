@@ -45,8 +45,8 @@ def metric_layers(
     town_min_population: float,
     rural_below: float,
     clusters: int | None,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
-    """Segment metrics with their typology, cluster profiles, and whole-region population.
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Segment metrics with their typology, cluster profiles, and the region tables.
 
     Parameters
     ----------
@@ -68,11 +68,11 @@ def metric_layers(
 
     Returns
     -------
-    metrics, profiles, regions
+    metrics, profiles, regions, pairs
         ``segment_metrics`` (one row per seg_id × side, with ``cluster`` and
-        ``cluster_label``); one row per cluster; population, area and density of each
-        level 4 region along the border on each side (empty without admin areas or
-        raster).
+        ``cluster_label``); one row per cluster; the level 4 regions along the border
+        and the pairs of regions facing each other (:func:`region_tables`; empty without
+        admin areas).
     """
     towns, town_roads = (
         _by_side(corridor["places"], countries),
@@ -98,16 +98,14 @@ def metric_layers(
     cluster, profiles = cluster_segments(metrics, columns=usable, k=clusters)
     metrics["cluster"] = cluster.to_numpy()
     metrics["cluster_label"] = metrics["cluster"].map(profiles["label"]).to_numpy()
-    regions = pd.DataFrame(columns=["side", "name", "population", "area_km2", "pop_density_km2"])
+    regions = pd.DataFrame(columns=REGION_COLUMNS)
+    pairs = pd.DataFrame(columns=PAIR_COLUMNS)
     admin = corridor.get("admin")
-    if population is not None and admin is not None and len(admin):
+    if admin is not None and len(admin):
         level = pd.to_numeric(admin["admin_level"], errors="coerce")
         on_border = _on_border(admin[level == 4], segments)
-        whole = region_population(on_border, population, admin_level=4)
-        whole["side"] = _side_of(whole, countries)
-        regions = pd.DataFrame(whole.drop(columns="geometry"))[
-            ["side", "name", "population", "area_km2", "pop_density_km2"]
-        ]
+        on_border = on_border.assign(side=_side_of(on_border, countries))
+        regions, pairs = region_tables(on_border, metrics, crossings, population=population)
     log.info(
         "%d cells, %d clusters; %d regions; measures: %s",
         len(metrics),
@@ -115,7 +113,129 @@ def metric_layers(
         len(regions),
         ", ".join(c for c in METRIC_COLUMNS if c in metrics),
     )
-    return metrics, profiles.reset_index(), regions
+    return metrics, profiles.reset_index(), regions, pairs
+
+
+REGION_COLUMNS = [
+    "side",
+    "name",
+    "border_km",
+    "road_crossings",
+    "rail_crossings",
+    "population",
+    "area_km2",
+    "pop_density_km2",
+    "population_in_buffer",
+    "buffer_area_km2",
+    "buffer_density_km2",
+    "isolation_index",
+]
+PAIR_COLUMNS = [
+    "region_a",
+    "region_b",
+    "border_km",
+    "road_crossings",
+    "rail_crossings",
+    "population_in_buffer_a",
+    "population_in_buffer_b",
+    "isolation_index_a",
+    "isolation_index_b",
+]
+
+
+def region_tables(
+    regions: gpd.GeoDataFrame,
+    metrics: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame,
+    *,
+    population: str | Path | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables per region along the border and per pair of regions facing each other.
+
+    Each cell belongs to the region holding its representative point (on its side); a
+    segment's border length goes to the pair of regions of its two cells.
+
+    Parameters
+    ----------
+    regions
+        Level 4 areas along the border with ``side`` and ``name``.
+    metrics
+        ``segment_metrics`` of one width (cells with ``population``, ``area_km2``,
+        ``isolation_index``, ``from_km``, ``to_km``).
+    crossings
+        The crossings (``kind``, ``seg_id``).
+    population
+        Population raster for the whole regions' population (None: not computed).
+
+    Returns
+    -------
+    per_region, per_pair
+        Columns :data:`REGION_COLUMNS` and :data:`PAIR_COLUMNS`.
+    """
+    cells = metrics.to_crs(WGS84).copy()
+    points = shapely.point_on_surface(cells.geometry.values)
+    cells["region"] = None
+    for row in regions.itertuples():
+        geom = row.geometry
+        shapely.prepare(geom)
+        inside = (cells["side"].to_numpy() == row.side) & shapely.contains(geom, points)
+        cells.loc[inside, "region"] = row.name
+    cells["length_km"] = cells["to_km"] - cells["from_km"]
+    cells["weighted_iso"] = cells["isolation_index"] * cells["population"]
+    kinds = crossings.groupby(["seg_id", "kind"]).size().unstack(fill_value=0)
+    kinds = kinds.reindex(columns=["road", "rail"], fill_value=0)
+
+    per_cell = cells.join(kinds, on="seg_id").fillna({"road": 0, "rail": 0})
+    grouped = per_cell.dropna(subset=["region"]).groupby(["side", "region"])
+    table = (
+        grouped.agg(
+            border_km=("length_km", "sum"),
+            road_crossings=("road", "sum"),
+            rail_crossings=("rail", "sum"),
+            population_in_buffer=("population", "sum"),
+            buffer_area_km2=("area_km2", "sum"),
+            weighted_iso=("weighted_iso", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"region": "name"})
+    )
+    table["buffer_density_km2"] = table["population_in_buffer"] / table["buffer_area_km2"]
+    table["isolation_index"] = table["weighted_iso"] / table["population_in_buffer"]
+    whole = regions[["side", "name"]].copy()
+    if population is not None:
+        whole = pd.DataFrame(region_population(regions, population, admin_level=None))
+    table = whole.drop(columns="geometry", errors="ignore").merge(
+        table, on=["side", "name"], how="left"
+    )
+    table = table.reindex(columns=REGION_COLUMNS)
+
+    sides = list(dict.fromkeys(cells["side"]))
+    wide = cells.pivot_table(index="seg_id", columns="side", values=["region"], aggfunc="first")[
+        "region"
+    ].reindex(columns=sides)
+    seg = cells.groupby("seg_id").agg(length_km=("length_km", "first")).join(kinds)
+    seg = seg.fillna({"road": 0, "rail": 0})
+    seg["region_a"], seg["region_b"] = wide.iloc[:, 0], wide.iloc[:, 1]
+    for tag, side in zip(("a", "b"), sides, strict=False):
+        side_cells = cells[cells["side"] == side].set_index("seg_id")
+        seg[f"population_{tag}"] = side_cells["population"]
+        seg[f"weighted_iso_{tag}"] = side_cells["weighted_iso"]
+    pair = seg.dropna(subset=["region_a", "region_b"]).groupby(["region_a", "region_b"])
+    pairs = pair.agg(
+        border_km=("length_km", "sum"),
+        road_crossings=("road", "sum"),
+        rail_crossings=("rail", "sum"),
+        population_in_buffer_a=("population_a", "sum"),
+        population_in_buffer_b=("population_b", "sum"),
+        weighted_iso_a=("weighted_iso_a", "sum"),
+        weighted_iso_b=("weighted_iso_b", "sum"),
+    ).reset_index()
+    for tag in ("a", "b"):
+        pairs[f"isolation_index_{tag}"] = (
+            pairs[f"weighted_iso_{tag}"] / pairs[f"population_in_buffer_{tag}"]
+        )
+    pairs = pairs.sort_values("border_km", ascending=False, ignore_index=True)
+    return table, pairs.reindex(columns=PAIR_COLUMNS)
 
 
 def _on_border(

@@ -10,6 +10,9 @@ rule write_deliverables:
         network="results/{pair}/{width}km/network.gpkg",
         crossings="results/{pair}/crossings.gpkg",
         metrics="results/{pair}/{width}km/metrics.gpkg",
+        countries=countries_file,
+        population=population_raster,
+        osm=osm_pbf_files,
         **{name: f"results/{{pair}}/rasters/{name}.tif" for name in RASTERS},
         **{f"{name}_qml": f"results/{{pair}}/rasters/{name}.qml" for name in RASTERS},
     output:
@@ -19,6 +22,8 @@ rule write_deliverables:
         "results/{pair}/logs/write_deliverables_{width}km.log",
     params:
         rasters=RASTERS,
+        synthetic=OSM["source"] == "synthetic",
+        config_sha256=config_hash(config),
         metadata=provenance(OSM_SOURCE, list(config)),
     threads: 1
     resources:

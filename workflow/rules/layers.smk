@@ -58,6 +58,7 @@ rule compute_segment_metrics:
         metrics="results/{pair}/{width}km/metrics.gpkg",
         clusters="results/{pair}/{width}km/clusters.csv",
         regions="results/{pair}/{width}km/regions.csv",
+        region_pairs="results/{pair}/{width}km/region_pairs.csv",
     log:
         "results/{pair}/logs/compute_segment_metrics_{width}km.log",
     benchmark:

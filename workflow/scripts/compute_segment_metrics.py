@@ -6,7 +6,7 @@ from borderzone.logs import setup_logging
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
-metrics, clusters, regions = metric_layers(
+metrics, clusters, regions, pairs = metric_layers(
     cells=read_layer(inp.zones, "cells"),
     segments=read_layer(inp.border, "segments"),
     crossings=read_layer(inp.crossings, "crossings"),
@@ -34,3 +34,4 @@ write_layers(
 )
 clusters.to_csv(snakemake.output.clusters, index=False)
 regions.to_csv(snakemake.output.regions, index=False)
+pairs.to_csv(snakemake.output.region_pairs, index=False)

@@ -2,7 +2,7 @@
 
 import pyogrio
 
-from borderzone.deliver import write_width_deliverables
+from borderzone.deliver import run_provenance, write_width_deliverables
 from borderzone.io import read_layer
 from borderzone.logs import setup_logging
 
@@ -18,4 +18,13 @@ write_width_deliverables(
     metrics=read_layer(inp.metrics, "segment_metrics"),
     rasters={name: inp[name] for name in snakemake.params.rasters},
     metadata=snakemake.params.metadata,
+    prov=run_provenance(
+        [
+            ("countries", inp.countries),
+            *(("osm", p) for p in inp.osm),
+            *(("population", p) for p in inp.population),
+        ],
+        config_sha256=snakemake.params.config_sha256,
+        synthetic=snakemake.params.synthetic,
+    ),
 )
