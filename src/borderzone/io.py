@@ -119,6 +119,8 @@ def write_layers(
                 append=i > 0,
                 promote_to_multi=None,
                 dataset_metadata=dict(metadata or {}) if i == 0 else None,
+                # GeoPackage 1.2: QGIS 3.22 (Debian bookworm) warns about newer versions
+                dataset_options={"VERSION": "1.2"} if i == 0 else None,
             )
         os.replace(tmp, path)
     finally:
