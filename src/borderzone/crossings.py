@@ -68,6 +68,7 @@ from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m, geodesic_length_km
 from borderzone.osm_schema import ROAD_ORDER
+from borderzone.published import PUBLISHED_RUS_KAZ
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,20 @@ HEADLINES: dict[str, str] = {
 }
 """Headline rows of :func:`summarise_crossings` and their keys in :mod:`borderzone.published`."""
 
-PUBLISHED: dict[str, float] = {"roads": 200, "rail_lines": 16, "trunk_roads": 6, "dirt_roads": 33}
+PUBLISHED: dict[str, float] = {
+    f.key: f.value for f in PUBLISHED_RUS_KAZ if f.key in HEADLINES.values()
+}
 """Figures published for the Russia–Kazakhstan border, by key, for :func:`summarise_crossings`."""
+
+CATEGORIES: tuple[str, ...] = (
+    "international checkpoint",
+    "local checkpoint",
+    "road without checkpoint",
+    "track",
+    "rail checkpoint",
+    "rail without checkpoint",
+)
+"""Crossing categories, roads then rail, in legend order."""
 
 _ROAD_COLUMNS = ("surface", "tracktype", "smoothness", "ref", "name")
 _RAIL_COLUMNS = ("gauge", "usage", "electrified", "ref", "name")
@@ -1024,14 +1037,7 @@ def summarise_crossings(
             rows.append((scope, "highway", hw, int((road["highway"] == hw).sum())))
         for sc in ("paved", "unpaved", "unknown"):
             rows.append((scope, "surface_class", sc, int((road["surface_class"] == sc).sum())))
-        for cat in (
-            "international checkpoint",
-            "local checkpoint",
-            "road without checkpoint",
-            "track",
-            "rail checkpoint",
-            "rail without checkpoint",
-        ):
+        for cat in CATEGORIES:
             rows.append((scope, "category", cat, int((c["category"] == cat).sum())))
         for flag in ("official", "local_only", "transit", "in_gap", "surface_differs"):
             if flag in c:

@@ -18,7 +18,6 @@ from borderzone.report import (
     file_record,
     metadata_strings,
     provenance,
-    tag_geotiff,
     write_report,
 )
 from borderzone.styles import alternative_styles, default_styles
@@ -170,7 +169,6 @@ def write_pair_webmap(
 
 __all__ = [
     "run_provenance",
-    "tag_geotiff",
     "write_pair_report",
     "write_pair_webmap",
     "write_width_deliverables",

@@ -22,17 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from borderzone.crossings import CATEGORIES
+
 QGIS_VERSION = "3.22.0-Białowieża"
 
 #: The crossing categories of :mod:`borderzone.crossings`, in legend order.
-CROSSING_CATEGORIES = (
-    "international checkpoint",
-    "local checkpoint",
-    "road without checkpoint",
-    "track",
-    "rail checkpoint",
-    "rail without checkpoint",
-)
+CROSSING_CATEGORIES = CATEGORIES
 SURFACE_COLORS = {"paved": "#d7301f", "unpaved": "#8c510a", "unknown": "#737373"}
 RAIL_COLOR = "#253494"
 
