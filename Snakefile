@@ -10,9 +10,10 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/border.smk"
+include: "workflow/rules/synth.smk"
 include: "workflow/rules/osm.smk"
 include: "workflow/rules/crossings.smk"
-include: "workflow/rules/layers.smk"
+include: "workflow/rules/metrics.smk"
 include: "workflow/rules/deliver.smk"
 
 

@@ -1,9 +1,9 @@
-"""Benchmark find_crossings on many random roads along the real RUS–KAZ border.
+"""Benchmark detect_crossings on many random roads along the real RUS–KAZ border.
 
 Roads are random walks (2 to 20 vertices, ~150 m steps) starting anywhere within 50 km of
 the border from ``data/rus_kaz_outlines.gpkg``; about 1 % of them cross it. Rail is 1 % of
 the number of roads, checkpoints 300 points on the border. Prints the wall time of
-``find_crossings`` per size (after one warm-up run on the smallest), to show a cost linear
+``detect_crossings`` per size (after one warm-up run on the smallest), to show a cost linear
 in the number of ways.
 
     python bench/bench_crossings.py [--sizes 100000 300000 1000000] [--seed 0]
@@ -18,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from borderzone.border import build_border_layers
-from borderzone.crossings import find_crossings
+from borderzone.border.line import build_border
+from borderzone.crossings.detect import detect_crossings
 from borderzone.io import read_countries
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "rus_kaz_outlines.gpkg"
@@ -79,12 +79,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     countries = read_countries(DATA, iso3=PAIR)
-    spine = build_border_layers(countries, pair=PAIR, snap_m=500, max_gap_km=10, segment_km=25)
+    spine = build_border(countries, pair=PAIR, snap_m=500, max_gap_km=10, segment_km=25)
     line = spine["border"].geometry.iloc[0]
 
     def run(layers: dict[str, gpd.GeoDataFrame]) -> tuple[float, gpd.GeoDataFrame]:
         t = time.perf_counter()
-        out = find_crossings(
+        out = detect_crossings(
             spine["border"],
             spine["segments"],
             spine["border_gaps"],
@@ -97,7 +97,7 @@ def main() -> None:
         return time.perf_counter() - t, out
 
     run(layers_for(line, min(args.sizes), args.seed + 1))  # warm-up
-    print("| roads | vertices | crossings | find_crossings s | µs per way |")
+    print("| roads | vertices | crossings | detect_crossings s | µs per way |")
     print("|---|---|---|---|---|")
     for n in args.sizes:
         layers = layers_for(line, n, args.seed)

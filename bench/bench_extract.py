@@ -15,7 +15,7 @@ Two sub-commands:
 
 Jobs:
 
-- ``borderzone``: :func:`borderzone.osm.extract_corridor` with the default engine;
+- ``borderzone``: :func:`borderzone.osm.pbf.extract_corridor` with the default engine;
 - ``borderzone-pyosmium``: the same with ``engine="pyosmium"`` (no osmium-tool binary);
 - ``osmium``: the reference, ``osmium extract -s complete_ways`` then ``osmium tags-filter``;
 - ``osmium-smart``: the same with ``-s smart -S types=boundary`` (what borderzone runs);
@@ -137,7 +137,7 @@ def make_tiled(out: Path, *, copies: int, source: Path | None = None) -> None:
 _PY_EXTRACT = """
 import logging, sys, json, shapely
 from pathlib import Path
-from borderzone.osm import extract_corridor
+from borderzone.osm.pbf import extract_corridor
 logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 geom = shapely.from_geojson(Path(sys.argv[2]).read_text())
 if geom.geom_type == "GeometryCollection":

@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderzone.border import build_border_layers
+from borderzone.border.line import build_border
+from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84
 from borderzone.geodesy import edge_lengths_m
 from borderzone.io import read_countries
-from borderzone.metrics import segment_metrics
-from borderzone.network import clip_network
-from borderzone.rasters import build_rasters
-from borderzone.zones import build_zone_layers
+from borderzone.metrics.rasters import write_rasters
+from borderzone.metrics.segment import segment_metrics
+from borderzone.osm.clip import clip_network
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "rus_kaz_outlines.gpkg"
@@ -70,11 +70,9 @@ def main() -> None:
         return now
 
     countries = read_countries(DATA, iso3=PAIR)
-    layers = build_border_layers(countries, pair=PAIR, snap_m=500, max_gap_km=10, segment_km=25)
+    layers = build_border(countries, pair=PAIR, snap_m=500, max_gap_km=10, segment_km=25)
     line = layers["border"].geometry.iloc[0]
-    zones = build_zone_layers(
-        line, layers["segments"], countries, pair=PAIR, width_km=args.width_km
-    )
+    zones = build_zones(line, layers["segments"], countries, pair=PAIR, width_km=args.width_km)
     t = step("border, segments, zones (setup)", t0)
 
     n = args.n_roads
@@ -130,7 +128,7 @@ def main() -> None:
     )
     t = step(f"segment_metrics ({len(metrics)} cells)", t)
     with tempfile.TemporaryDirectory() as out:
-        build_rasters(
+        write_rasters(
             out,
             buffer=zones["buffer"],
             border=layers["border"],

@@ -9,9 +9,9 @@ import resource
 import time
 from pathlib import Path
 
-from borderzone.border import build_border_layers
+from borderzone.border.line import build_border
+from borderzone.border.zones import build_zones
 from borderzone.io import read_countries
-from borderzone.zones import build_zone_layers
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "rus_kaz_outlines.gpkg"
 
@@ -22,15 +22,13 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     countries = read_countries(DATA, iso3=["RUS", "KAZ"])
-    layers = build_border_layers(
-        countries, pair=["RUS", "KAZ"], snap_m=500, max_gap_km=10, segment_km=25
-    )
+    layers = build_border(countries, pair=["RUS", "KAZ"], snap_m=500, max_gap_km=10, segment_km=25)
     t1 = time.perf_counter()
     print(f"read + border + segments: {t1 - t0:.2f} s ({len(layers['segments'])} segments)")
     line = layers["border"].geometry.iloc[0]
     for width in args.widths:
         t = time.perf_counter()
-        zones = build_zone_layers(
+        zones = build_zones(
             line, layers["segments"], countries, pair=["RUS", "KAZ"], width_km=width
         )
         wall = time.perf_counter() - t

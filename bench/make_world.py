@@ -18,10 +18,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from borderzone.border import build_border
+from borderzone.border.line import trace_border
 from borderzone.io import read_countries
 from borderzone.logs import setup_logging
-from borderzone.synth import generate_world
+from borderzone.synth.world import generate_world
 
 OUTLINES = Path(__file__).resolve().parents[1] / "data" / "rus_kaz_outlines.gpkg"
 PAIR = ("RUS", "KAZ")
@@ -46,7 +46,7 @@ def geonames_places(countries: gpd.GeoDataFrame, *, within_km: float) -> pd.Data
             if c["countrycode"] in ALPHA2
         ]
     )
-    border, _ = build_border(countries, pair=PAIR)
+    border, _ = trace_border(countries, pair=PAIR)
     line = border.geometry.iloc[0]
     # degrees of latitude as a conservative yardstick (1° ≈ 111 km); exact enough for a filter
     near = shapely.buffer(line, within_km / 111.0)

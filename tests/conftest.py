@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from borderzone.border import build_border_layers
+from borderzone.border.line import build_border
+from borderzone.border.zones import build_zones
 from borderzone.io import read_countries
-from borderzone.zones import build_zone_layers
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data" / "rus_kaz_outlines.gpkg"
@@ -17,7 +17,7 @@ def rus_kaz_countries():
 
 @pytest.fixture(scope="session")
 def rus_kaz_border(rus_kaz_countries):
-    return build_border_layers(
+    return build_border(
         rus_kaz_countries,
         pair=["RUS", "KAZ"],
         snap_m=500,
@@ -31,7 +31,7 @@ def rus_kaz_border(rus_kaz_countries):
 def rus_kaz_zones(rus_kaz_countries, rus_kaz_border):
     line = rus_kaz_border["border"].geometry.iloc[0]
     return {
-        w: build_zone_layers(
+        w: build_zones(
             line, rus_kaz_border["segments"], rus_kaz_countries, pair=["RUS", "KAZ"], width_km=w
         )
         for w in (10, 50)

@@ -19,7 +19,7 @@ from rasterio.transform import Affine
 from shapely import LineString, Point, Polygon, box, line_interpolate_point
 from shapely.ops import substring
 
-from borderzone.styles import CROSSING_CATEGORIES
+from borderzone.deliver.styles import CROSSING_CATEGORIES
 
 CRS = "EPSG:4326"
 N_SEG = 10

@@ -15,9 +15,9 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from borderzone.border import build_border
+from borderzone.border.line import trace_border
+from borderzone.border.zones import build_corridor
 from borderzone.io import read_countries
-from borderzone.zones import build_corridor
 
 SOURCE = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 DATA = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ OUT = DATA / "rus_kaz_admin1.gpkg"
 
 def main() -> None:
     countries = read_countries(DATA / "rus_kaz_outlines.gpkg", iso3=["RUS", "KAZ"])
-    border, _ = build_border(countries, pair=["RUS", "KAZ"])
+    border, _ = trace_border(countries, pair=["RUS", "KAZ"])
     near = build_corridor(border.geometry.iloc[0], width_km=300).geometry.iloc[0]
     regions = gpd.read_file(SOURCE, layer="states_provinces", where="adm0_a3 IN ('RUS', 'KAZ')")
     regions = regions[shapely.intersects(near, regions.geometry.values)]

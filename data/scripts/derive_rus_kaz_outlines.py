@@ -27,7 +27,7 @@ import geopandas as gpd
 import pyproj
 import shapely
 
-from borderzone.border import build_border
+from borderzone.border.line import trace_border
 from borderzone.crs import WGS84, fitted_crs
 
 MARITIME = "@osm_borders/maritime_10m@1.1.0"
@@ -107,7 +107,7 @@ def main() -> None:
         geometry=[shapely.transform(projected[c], inv, interleaved=False) for c in PAIR],
         crs=WGS84,
     )
-    border, _ = build_border(land_outlines, pair=PAIR)
+    border, _ = trace_border(land_outlines, pair=PAIR)
     near = shapely.buffer(
         shapely.transform(border.geometry.iloc[0], fwd, interleaved=False), CLIP_KM * 1000
     )

@@ -1,6 +1,6 @@
 """Published figures on the Russia–Kazakhstan border, as data with their source.
 
-The report (:mod:`borderzone.report`) sets each of them beside the figure computed by the
+The report (:mod:`borderzone.deliver.report`) sets each of them beside the figure computed by the
 run. Every figure carries the text it was published as, its source and a note; a figure
 that cannot be compared with a run's data is still listed, and the report says why it is
 not computed rather than inventing a number.

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from deliverables_world import make_world
 
-from borderzone.webmap import write_webmap
+from borderzone.deliver.webmap import render_webmap
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -117,7 +117,7 @@ def _page(port: int) -> DevTools:
 def loaded(chromium, tmp_path_factory):
     w = make_world()
     html = tmp_path_factory.mktemp("web") / "webmap.html"
-    write_webmap(
+    render_webmap(
         html,
         border=w["border"],
         segments=w["segments"],

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from deliverables_world import make_world
 
-from borderzone.qgis_project import (
+from borderzone.deliver.qgis_project import (
     deliverable_layers,
     project_layers,
     write_qgis_project,
     write_styled_geopackage,
 )
-from borderzone.styles import alternative_styles, default_styles, raster_pseudocolor_qml
+from borderzone.deliver.styles import alternative_styles, default_styles, raster_pseudocolor_qml
 
 QGIS_PYTHON = os.environ.get("BORDERZONE_QGIS_PYTHON", "/usr/bin/python3")
 CHECK = Path(__file__).with_name("check_project.py")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import shapely
 
-from borderzone.border import build_border
+from borderzone.border.line import trace_border
 from borderzone.errors import BorderzoneError, NoSharedBorderError
 from borderzone.geodesy import geodesic_length_km
 from borderzone.io import read_countries
@@ -38,7 +38,7 @@ def test_shipped_border_bridges_the_gap_near_63_4_e(rus_kaz_border):
 def test_border_follows_shared_edge_and_drops_coasts(tmp_path):
     path = write_outlines(tmp_path / "c.gpkg")
     countries = read_countries(path, iso3=["XAA", "XBB"])
-    border, gaps = build_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
+    border, gaps = trace_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
     line = border.geometry.iloc[0]
     truth = shapely.LineString(border_coords())
     assert len(gaps) == 0
@@ -53,7 +53,7 @@ def test_border_follows_shared_edge_and_drops_coasts(tmp_path):
 def test_gap_is_bridged_and_listed(tmp_path):
     path = write_outlines(tmp_path / "c.gpkg", notch_km=4)
     countries = read_countries(path, iso3=["XAA", "XBB"])
-    border, gaps = build_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
+    border, gaps = trace_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
     assert len(gaps) == 1
     gap = gaps.iloc[0]
     assert 3.5 < gap["length_km"] < 5.5
@@ -66,19 +66,19 @@ def test_gap_longer_than_allowed_is_an_error(tmp_path):
     path = write_outlines(tmp_path / "c.gpkg", notch_km=30)
     countries = read_countries(path, iso3=["XAA", "XBB"])
     with pytest.raises(BorderzoneError, match="max_gap_km"):
-        build_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
+        trace_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10)
 
 
 def test_pair_without_shared_border(tmp_path):
     path = write_outlines(tmp_path / "c.gpkg")
     countries = read_countries(path, iso3=["XAA", "XCC"])
     with pytest.raises(NoSharedBorderError, match="XAA-XCC"):
-        build_border(countries, pair=["XAA", "XCC"])
+        trace_border(countries, pair=["XAA", "XCC"])
 
 
 def test_pair_order_changes_direction_not_length(tmp_path):
     path = write_outlines(tmp_path / "c.gpkg")
-    ab, _ = build_border(read_countries(path, iso3=["XAA", "XBB"]), pair=["XAA", "XBB"])
-    ba, _ = build_border(read_countries(path, iso3=["XBB", "XAA"]), pair=["XBB", "XAA"])
+    ab, _ = trace_border(read_countries(path, iso3=["XAA", "XBB"]), pair=["XAA", "XBB"])
+    ba, _ = trace_border(read_countries(path, iso3=["XBB", "XAA"]), pair=["XBB", "XAA"])
     assert ab["length_km"].iloc[0] == pytest.approx(ba["length_km"].iloc[0], rel=1e-6)
     assert np.allclose(ab.geometry.iloc[0].coords[0], ba.geometry.iloc[0].coords[0], atol=1e-6)

@@ -1,4 +1,4 @@
-"""Tests of borderzone.crossings: hand-built fixtures with known answers, properties over an
+"""Tests of borderzone.crossings.detect: hand-built fixtures with known answers, properties over an
 analytic border, and the truth of synthetic OSM worlds."""
 
 from pathlib import Path
@@ -13,14 +13,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from outlines import write_outlines
 
-from borderzone import synth
-from borderzone.border import build_border
-from borderzone.crossings import find_crossings, summarise_crossings, surface_class
+from borderzone.border.line import trace_border
+from borderzone.border.segments import cut_segments
+from borderzone.crossings.detect import detect_crossings, summarise_crossings
 from borderzone.crs import WGS84, fitted_crs, local_aeqd
 from borderzone.errors import BorderzoneError, InputDataError
 from borderzone.geodesy import GEOD
 from borderzone.io import read_countries
-from borderzone.segments import cut_segments
+from borderzone.osm.schema import surface_class
+from borderzone.synth import world as synth
 
 # --------------------------------------------------------------------------------------
 # an analytic border: XAA south and XBB north of lat = 50 + 0.1 sin(lon), 60-70 °E
@@ -88,7 +89,7 @@ NO_CPS = checkpoints_frame([])
 
 def find(roads=NO_ROADS, rail=NO_RAIL, checkpoints=NO_CPS, admin=None, world=None, **kw):
     border, segments, gaps, countries = world or (BORDER, SEGMENTS, GAPS, COUNTRIES)
-    return find_crossings(
+    return detect_crossings(
         border, segments, gaps, countries, roads, rail, checkpoints, admin, pair=PAIR, **kw
     )
 
@@ -232,10 +233,10 @@ def test_multilinestring_ways_are_read_part_by_part():
 
 @pytest.fixture(scope="module")
 def notched_world(tmp_path_factory):
-    """tests/outlines.py with a 6 km gap near 64 °E, through build_border."""
+    """tests/outlines.py with a 6 km gap near 64 °E, through trace_border."""
     path = write_outlines(tmp_path_factory.mktemp("notch") / "outlines.gpkg", notch_km=6.0)
     countries = read_countries(path, iso3=list(PAIR))
-    border, gaps = build_border(countries, pair=PAIR, snap_m=500, max_gap_km=10)
+    border, gaps = trace_border(countries, pair=PAIR, snap_m=500, max_gap_km=10)
     segments = cut_segments(border.geometry.iloc[0], segment_km=25)
     assert len(gaps) == 1
     return border, segments, gaps, countries
@@ -443,7 +444,7 @@ def test_bad_input_raises_one_line_errors():
     with pytest.raises(InputDataError, match="roads has no CRS"):
         find(roads.set_crs(None, allow_override=True))
     with pytest.raises(InputDataError, match="no outline for XCC"):
-        find_crossings(
+        detect_crossings(
             BORDER, SEGMENTS, GAPS, COUNTRIES, roads, NO_RAIL, NO_CPS, pair=("XAA", "XCC")
         )
     with pytest.raises(BorderzoneError, match="merge_within_m"):
@@ -665,15 +666,15 @@ OUTLINES = Path(__file__).resolve().parents[2] / "data" / "rus_kaz_outlines.gpkg
 
 
 def _run_world(out_dir: Path, seed: int, countries=None, pair=PAIR):
-    from borderzone.osm import extract_corridor
+    from borderzone.osm.pbf import extract_corridor
 
     world = synth.generate_world(out_dir, countries=countries, pair=pair, n_ways=300, seed=seed)
     countries = gpd.read_file(world.countries, layer="countries")[["iso3", "geometry"]]
-    border, gaps = build_border(countries, pair=pair)
+    border, gaps = trace_border(countries, pair=pair)
     segments = cut_segments(border.geometry.iloc[0], segment_km=25)
     corridor = shapely.buffer(border.geometry.iloc[0], 0.3)
     layers = extract_corridor([world.pbf], corridor=corridor, engine="pyosmium")
-    found = find_crossings(
+    found = detect_crossings(
         border,
         segments,
         gaps,

@@ -6,11 +6,12 @@ import rasterio
 import shapely
 from rasterio.transform import Affine
 
-from borderzone.border import build_border_layers
+from borderzone.border.line import build_border
+from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84, fitted_crs, local_aeqd
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD
-from borderzone.metrics import (
+from borderzone.metrics.segment import (
     _zonal_sum,
     cell_area_km2,
     distance_to_crossing_km,
@@ -22,8 +23,7 @@ from borderzone.metrics import (
     share_within_km_of_road,
     travel_time_to_crossing_min,
 )
-from borderzone.synth import generate_world
-from borderzone.zones import build_zone_layers
+from borderzone.synth.world import generate_world
 
 
 def box_cells(boxes, sides=None):
@@ -276,8 +276,8 @@ def world(tmp_path_factory):
     w = generate_world(out, n_ways=300)
     countries = gpd.read_file(w.countries)
     pair = list(countries["iso3"])
-    layers = build_border_layers(countries, pair=pair, snap_m=500, max_gap_km=10, segment_km=25)
-    zones = build_zone_layers(
+    layers = build_border(countries, pair=pair, snap_m=500, max_gap_km=10, segment_km=25)
+    zones = build_zones(
         layers["border"].geometry.iloc[0], layers["segments"], countries, pair=pair, width_km=25
     )
     return w, countries, layers, zones
@@ -299,7 +299,7 @@ def test_population_totals_over_cells_match_the_raster(world):
 
 def test_segment_metrics_on_the_synthetic_world(world):
     w, countries, layers, zones = world
-    from borderzone.network import clip_network
+    from borderzone.osm.clip import clip_network
 
     truth = gpd.read_file(w.truth, layer="crossings").rename(columns={"border_km": "km"})
     cells, buffer = zones["cells"], zones["buffer"]

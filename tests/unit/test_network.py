@@ -2,7 +2,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from borderzone.network import clip_lines, clip_network
+from borderzone.osm.clip import clip_lines, clip_network
 
 
 def test_clip_lines_keeps_inside_cuts_edge_drops_outside():

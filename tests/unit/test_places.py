@@ -1,7 +1,7 @@
 import shapely
 
-from borderzone.places import geonames_places
-from borderzone.zones import build_corridor
+from borderzone.border.zones import build_corridor
+from borderzone.synth.places import geonames_places
 
 
 def test_geonames_places_near_the_rus_kaz_border(rus_kaz_border):

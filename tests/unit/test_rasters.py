@@ -6,7 +6,7 @@ import shapely
 from rasterio.transform import Affine
 
 from borderzone.crs import WGS84, fitted_crs
-from borderzone.rasters import (
+from borderzone.metrics.rasters import (
     Grid,
     distance_to_road_km,
     equal_area_grid,

@@ -5,16 +5,16 @@ import pandas as pd
 import pytest
 from deliverables_world import make_world
 
-from borderzone.published import PUBLISHED_RUS_KAZ, match_region, published_figures
-from borderzone.report import (
+from borderzone.deliver.report import (
     NOT_COMPUTED_ADMIN,
     compare_published,
     file_record,
     metadata_strings,
     provenance,
+    render_report,
     tag_geotiff,
-    write_report,
 )
+from borderzone.published import PUBLISHED_RUS_KAZ, match_region, published_figures
 
 
 class Links(HTMLParser):
@@ -78,7 +78,7 @@ def write(tmp_path, world, prov, **kw):
         cells=world["cells"],
     )
     args.update(kw)
-    write_report(path, **args)
+    render_report(path, **args)
     return path.read_text("utf-8")
 
 

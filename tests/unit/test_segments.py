@@ -4,8 +4,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from borderzone.border.segments import cut_segments
 from borderzone.geodesy import geodesic_length_km
-from borderzone.segments import cut_segments
 
 
 def test_rus_kaz_segments_sum_to_border_length(rus_kaz_border):

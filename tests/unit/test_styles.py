@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from deliverables_world import make_world
 
-from borderzone.qgis_project import (
+from borderzone.deliver.qgis_project import (
     GROUPS,
     LAYER_STYLES_COLUMNS,
     deliverable_layers,
@@ -14,7 +14,7 @@ from borderzone.qgis_project import (
     write_qgis_project,
     write_styled_geopackage,
 )
-from borderzone.styles import (
+from borderzone.deliver.styles import (
     CROSSING_CATEGORIES,
     alternative_styles,
     crossing_rules,
@@ -99,7 +99,8 @@ def test_crossing_rules_give_every_crossing_one_distinct_symbol(world):
         assert len(found) == 1 and found[0].conditions is not None, row
     symbols = [r.symbol for r in rules]
     assert len(set(symbols)) == len(symbols)
-    root = parse(__import__("borderzone.styles", fromlist=["crossings_qml"]).crossings_qml())
+    styles = __import__("borderzone.deliver.styles", fromlist=["crossings_qml"])
+    root = parse(styles.crossings_qml())
     filters = [r.get("filter") for r in root.iter("rule")]
     assert filters[-1] == "ELSE"
     assert '"kind" = \'road\' AND "official" AND NOT "local_only"' in filters[0]
@@ -197,8 +198,8 @@ def test_project_xml_has_relative_paths_groups_and_extent(layers, world, tmp_pat
 
 
 def test_project_refuses_missing_files(tmp_path):
+    from borderzone.deliver.qgis_project import ProjectLayer
     from borderzone.errors import InputDataError
-    from borderzone.qgis_project import ProjectLayer
 
     with pytest.raises(InputDataError, match="does not exist"):
         write_qgis_project(

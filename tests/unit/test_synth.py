@@ -1,4 +1,4 @@
-"""Tests of borderzone.synth: the written files, read back with real readers."""
+"""Tests of borderzone.synth.world: the written files, read back with real readers."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -13,10 +13,10 @@ import pytest
 import rasterio
 import shapely
 
-from borderzone.border import build_border
+from borderzone.border.line import trace_border
 from borderzone.crs import WGS84, local_aeqd
 from borderzone.io import read_countries
-from borderzone.synth import (
+from borderzone.synth.world import (
     World,
     generate_world,
 )
@@ -58,7 +58,7 @@ def read_extract(path: Path) -> Extract:
 
 def border_of(world: World, pair: tuple[str, str]) -> shapely.LineString:
     countries = read_countries(world.countries, iso3=pair)
-    border, _ = build_border(countries, pair=pair)
+    border, _ = trace_border(countries, pair=pair)
     return border.geometry.iloc[0]
 
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from borderzone.errors import InputDataError
-from borderzone.typology import cluster_segments
+from borderzone.metrics.typology import cluster_segments
 
 COLUMNS = ["pop_density_km2", "time_to_crossing_min", "isolation_index", "n_crossings"]
 CENTRES = {

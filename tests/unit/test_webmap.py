@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from deliverables_world import make_world
 
-from borderzone.webmap import leaflet_assets, write_webmap
+from borderzone.deliver.webmap import leaflet_assets, render_webmap
 
 
 class Tags(HTMLParser):
@@ -38,7 +38,7 @@ def page(tmp_path_factory):
         pytest.skip(str(exc))
     w = make_world()
     path = tmp_path_factory.mktemp("web") / "map.html"
-    write_webmap(
+    render_webmap(
         path,
         border=w["border"],
         segments=w["segments"],
@@ -77,7 +77,7 @@ def test_data_inline(page):
 def test_segments_by_id_without_metrics(tmp_path):
     w = make_world()
     path = tmp_path / "map.html"
-    write_webmap(
+    render_webmap(
         path, border=w["border"], segments=w["segments"], crossings=None, buffers=w["buffer"]
     )
     html = path.read_text("utf-8")
@@ -91,7 +91,7 @@ def test_script_end_tags_escaped(tmp_path):
     w = make_world()
     w["crossings"].loc[0, "name"] = "</script><script>alert(1)</script>"
     path = tmp_path / "map.html"
-    write_webmap(
+    render_webmap(
         path,
         border=w["border"],
         segments=w["segments"],

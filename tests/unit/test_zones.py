@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import shapely
 
+from borderzone.border.segments import cut_segments
+from borderzone.border.zones import build_buffer, build_cells
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.geodesy import GEOD, geodesic_length_km
-from borderzone.segments import cut_segments
-from borderzone.zones import build_buffer, build_cells
 
 
 def geodesic_distance_m(

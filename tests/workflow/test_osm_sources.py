@@ -15,7 +15,7 @@ import yaml
 from servers import LocalServer, Reply
 from unit.test_overpass import status_text
 
-from borderzone.synth import generate_world
+from borderzone.synth.world import generate_world
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow

@@ -55,3 +55,26 @@ rule build_zones:
         mem_mb=4000,
     script:
         "../scripts/build_zones.py"
+
+
+rule build_corridor:
+    message:
+        "Building the {wildcards.pair} OSM corridor ({params.width_km} km on each side)"
+    input:
+        border="results/{pair}/border.gpkg",
+    output:
+        corridor="results/{pair}/osm/corridor.gpkg",
+    log:
+        "results/{pair}/logs/build_corridor.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_corridor.tsv"
+    params:
+        width_km=CORRIDOR_KM,
+        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_corridor.py"

@@ -38,7 +38,7 @@ OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin"]
 # Geofabrik file name (last part of the region path) -> region path
 GEOFABRIK_REGIONS = {geofabrik_file_stem(r): r for r in OSM["geofabrik"]["regions"]}
 if OSM["source"] == "synthetic":
-    from borderzone.demo import SYNTHETIC_NOTICE
+    from borderzone.synth.demo import SYNTHETIC_NOTICE
 
     OSM_SOURCE = SYNTHETIC_NOTICE
     logger.warning(f"borderzone: {SYNTHETIC_NOTICE}")

@@ -1,6 +1,6 @@
 """Rule build_border: the shared border, its gaps and its segments."""
 
-from borderzone.border import build_border_layers
+from borderzone.border import build_border
 from borderzone.io import read_countries, write_layers
 from borderzone.logs import setup_logging
 
@@ -11,7 +11,7 @@ countries = read_countries(
     iso3_column=snakemake.params.iso3_column,
     layer=snakemake.params.layer,
 )
-layers = build_border_layers(
+layers = build_border(
     countries,
     pair=snakemake.params.pair,
     snap_m=snakemake.params.snap_m,

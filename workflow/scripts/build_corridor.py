@@ -1,8 +1,8 @@
 """Rule build_corridor: the area OSM data is read for (widest buffer plus a margin)."""
 
+from borderzone.border import build_corridor
 from borderzone.io import read_layer, write_layers
 from borderzone.logs import setup_logging
-from borderzone.zones import build_corridor
 
 setup_logging(snakemake.log[0])
 corridor = build_corridor(

@@ -2,10 +2,10 @@
 
 from borderzone.io import write_layers
 from borderzone.logs import setup_logging
-from borderzone.osm import read_country_outlines
+from borderzone.osm import build_countries_from_osm
 
 setup_logging(snakemake.log[0])
-countries = read_country_outlines(list(snakemake.input.pbf), iso3=snakemake.params.pair)
+countries = build_countries_from_osm(list(snakemake.input.pbf), iso3=snakemake.params.pair)
 write_layers(
     snakemake.output.countries, {"countries": countries}, metadata=snakemake.params.metadata
 )

@@ -2,10 +2,10 @@
 
 from borderzone.io import read_layer, write_layers
 from borderzone.logs import setup_logging
-from borderzone.overpass import chunk_polygons
+from borderzone.osm import build_overpass_chunks
 
 setup_logging(snakemake.log[0])
-chunks = chunk_polygons(
+chunks = build_overpass_chunks(
     read_layer(snakemake.input.border, "border").geometry.iloc[0],
     width_km=snakemake.params.width_km,
     chunk_km=snakemake.params.chunk_km,

@@ -1,7 +1,7 @@
 """Rule build_population: the countries' WorldPop rasters as one mosaic."""
 
-from borderzone.layers import merge_rasters
 from borderzone.logs import setup_logging
+from borderzone.metrics import build_population
 
 setup_logging(snakemake.log[0])
-merge_rasters(list(snakemake.input.tifs), snakemake.output.tif)
+build_population(list(snakemake.input.tifs), snakemake.output.tif)

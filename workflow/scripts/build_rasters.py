@@ -1,12 +1,12 @@
 """Rule build_rasters: distance to road, travel time to crossing, population density."""
 
 from borderzone.io import read_layer, read_parquet
-from borderzone.layers import raster_layers
 from borderzone.logs import setup_logging
+from borderzone.metrics import build_rasters
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
-raster_layers(
+build_rasters(
     snakemake.params.out_dir,
     buffer=read_layer(inp.zones, "buffer"),
     border=read_layer(inp.border, "border"),

@@ -1,11 +1,11 @@
 """Rule build_synthetic_world: synthetic roads and railways along the real border."""
 
-from borderzone.demo import build_demo_world
 from borderzone.io import read_countries, read_layer
 from borderzone.logs import setup_logging
+from borderzone.synth import build_synthetic_world
 
 setup_logging(snakemake.log[0])
-build_demo_world(
+build_synthetic_world(
     snakemake.params.out_dir,
     countries=read_countries(
         snakemake.input.countries,

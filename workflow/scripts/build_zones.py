@@ -1,8 +1,8 @@
 """Rule build_zones: buffers of one width on both sides, and their per-segment cells."""
 
+from borderzone.border import build_zones
 from borderzone.io import read_countries, read_layer, write_layers
 from borderzone.logs import setup_logging
-from borderzone.zones import build_zone_layers
 
 setup_logging(snakemake.log[0])
 countries = read_countries(
@@ -11,7 +11,7 @@ countries = read_countries(
     iso3_column=snakemake.params.iso3_column,
     layer=snakemake.params.layer,
 )
-layers = build_zone_layers(
+layers = build_zones(
     read_layer(snakemake.input.border, "border").geometry.iloc[0],
     read_layer(snakemake.input.border, "segments"),
     countries,

@@ -2,7 +2,7 @@
 
 from borderzone.io import read_layer, read_parquet, write_layers
 from borderzone.logs import setup_logging
-from borderzone.network import clip_network
+from borderzone.osm import clip_network
 
 setup_logging(snakemake.log[0])
 layers = clip_network(

@@ -4,12 +4,12 @@ import pyogrio
 
 from borderzone.io import read_layer, write_parquet
 from borderzone.logs import setup_logging
-from borderzone.osm import merge_layers
+from borderzone.osm import collect_overpass
 
 setup_logging(snakemake.log[0])
 parts = [
     {name: read_layer(path, name) for name, _ in pyogrio.list_layers(path)}
     for path in snakemake.input.chunks
 ]
-for name, layer in merge_layers(parts).items():
+for name, layer in collect_overpass(parts).items():
     write_parquet(layer, snakemake.output[name])

@@ -1,12 +1,12 @@
 """Rule compute_segment_metrics: measures per cell, typology, whole-region population."""
 
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet, write_layers
-from borderzone.layers import metric_layers
 from borderzone.logs import setup_logging
+from borderzone.metrics import compute_segment_metrics
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
-metrics, clusters, regions, pairs = metric_layers(
+metrics, clusters, regions, pairs = compute_segment_metrics(
     cells=read_layer(inp.zones, "cells"),
     segments=read_layer(inp.border, "segments"),
     crossings=read_layer(inp.crossings, "crossings"),

@@ -1,11 +1,11 @@
 """Rule find_crossings: road and rail crossings of the border, classified and summarised."""
 
-from borderzone.crossings import crossing_outputs
+from borderzone.crossings import find_crossings
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet, write_layers
 from borderzone.logs import setup_logging
 
 setup_logging(snakemake.log[0])
-crossings, summary, by_region = crossing_outputs(
+crossings, summary, by_region = find_crossings(
     {
         name: read_layer(snakemake.input.border, name)
         for name in ("border", "border_gaps", "segments")

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from borderzone.io import read_layer, write_layers
 from borderzone.logs import setup_logging
-from borderzone.overpass import fetch_overpass_chunk
+from borderzone.osm import retrieve_overpass_chunk
 
 setup_logging(snakemake.log[0])
 chunks = read_layer(snakemake.input.chunks, "chunks").set_index("chunk")
-layers = fetch_overpass_chunk(
+layers = retrieve_overpass_chunk(
     chunks.geometry.loc[snakemake.params.chunk],
     url=snakemake.params.url,
     cache_dir=Path(snakemake.params.cache_dir),

@@ -2,13 +2,13 @@
 
 import pyogrio
 
-from borderzone.deliver import run_provenance, write_width_deliverables
+from borderzone.deliver import run_provenance, write_deliverables
 from borderzone.io import read_layer
 from borderzone.logs import setup_logging
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
-write_width_deliverables(
+write_deliverables(
     snakemake.output.gpkg,
     snakemake.output.project,
     border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from borderzone.deliver import run_provenance, write_pair_report
+from borderzone.deliver import run_provenance, write_report
 from borderzone.io import read_layer
 from borderzone.logs import setup_logging
 
@@ -10,7 +10,7 @@ setup_logging(snakemake.log[0])
 inp = snakemake.input
 sources = [("countries", inp.countries), *(("osm", p) for p in inp.osm)]
 sources += [("population", p) for p in inp.population]
-write_pair_report(
+write_report(
     snakemake.output.report,
     border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
     crossings=read_layer(inp.crossings, "crossings"),

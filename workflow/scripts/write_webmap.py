@@ -1,12 +1,12 @@
 """Rule write_webmap: the pair's offline web map."""
 
-from borderzone.deliver import write_pair_webmap
+from borderzone.deliver import write_webmap
 from borderzone.io import read_layer
 from borderzone.logs import setup_logging
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
-write_pair_webmap(
+write_webmap(
     snakemake.output.webmap,
     border_layers={n: read_layer(inp.border, n) for n in ("border", "segments")},
     crossings=read_layer(inp.crossings, "crossings"),

@@ -2,7 +2,7 @@
 
 Published rules
 ---------------
-Detection (:func:`find_crossings`), in a conformal conic fitted to the border, after
+Detection (:func:`detect_crossings`), in a conformal conic fitted to the border, after
 densifying every input to 0.01° edges:
 
 1. Only ways whose lines intersect an edge of the border are looked at (a spatial index of
@@ -67,7 +67,7 @@ import shapely
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m, geodesic_length_km
-from borderzone.osm_schema import ROAD_ORDER
+from borderzone.osm.schema import road_rank, surface_class
 from borderzone.published import PUBLISHED_RUS_KAZ
 
 log = logging.getLogger(__name__)
@@ -77,27 +77,6 @@ RAIL_ORDER: tuple[str, ...] = ("rail", "narrow_gauge", "light_rail")
 
 USAGE_ORDER: tuple[str, ...] = ("main", "branch", "industrial", "military", "tourism", "test")
 """Railway ``usage`` values from highest to lowest (ranked after ``railway``)."""
-
-PAVED_SURFACES = frozenset(
-    "paved asphalt chipseal concrete paving_stones paving_stones:lanes sett "
-    "unhewn_cobblestone cobblestone bricks brick metal metal_grid wood".split()
-)
-"""``surface`` values that make a way paved (any value starting with ``concrete`` too)."""
-
-UNPAVED_SURFACES = frozenset(
-    "unpaved gravel fine_gravel compacted dirt earth ground grass sand mud pebblestone rock "
-    "salt shells woodchips snow ice".split()
-)
-"""``surface`` values that make a way unpaved."""
-
-PAVED_SMOOTHNESS = frozenset({"excellent", "good"})
-UNPAVED_SMOOTHNESS = frozenset({"bad", "very_bad", "horrible", "very_horrible", "impassable"})
-
-PAVED_CLASSES = frozenset(
-    ["motorway", "trunk", "primary", "secondary"]
-    + [f"{c}_link" for c in ("motorway", "trunk", "primary", "secondary")]
-)
-"""Classes taken as paved when no tag says otherwise."""
 
 LOCAL_BORDER_CONTROL = frozenset({"small_border_traffic", "local", "local_traffic"})
 """``border_control`` values of checkpoints open to local traffic only."""
@@ -137,73 +116,6 @@ _CP_COLUMNS = ("barrier", "government", "railway", "border_control", "name")
 
 # --------------------------------------------------------------------------------------
 # rules
-
-
-def surface_class(highway: Any, surface: Any, tracktype: Any, smoothness: Any) -> tuple[Any, Any]:
-    """Surface class of roads and where it comes from; the published rule.
-
-    See the module documentation for the rule. Every argument is a tag value (str or
-    None) or a sequence of them; sequences are aligned to the first ``pandas.Series``
-    among the arguments (or by position).
-
-    Returns
-    -------
-    (surface_class, surface_source)
-        ``paved``/``unpaved``/``unknown`` and ``tag``/``inferred``/``none``: two strings
-        for scalar input, else two ``pandas.Series``.
-
-    Examples
-    --------
-    >>> surface_class("track", "asphalt", None, None)
-    ('paved', 'tag')
-    >>> surface_class("primary", None, "grade3", None)
-    ('unpaved', 'tag')
-    >>> surface_class("tertiary", None, None, "intermediate")
-    ('unknown', 'none')
-    """
-    args = (highway, surface, tracktype, smoothness)
-    scalar = all(v is None or isinstance(v, str | float) for v in args)
-    index = next((v.index for v in args if isinstance(v, pd.Series)), None)
-    n = 1 if scalar else next(len(v) for v in args if not (v is None or isinstance(v, str)))
-    if index is None:
-        index = pd.RangeIndex(n)
-
-    def col(v: Any) -> pd.Series:
-        if v is None or isinstance(v, str | float):
-            return pd.Series([v] * n, index=index, dtype=object)
-        s = pd.Series(v.to_numpy() if isinstance(v, pd.Series) else list(v), index=index)
-        return s.astype(object)
-
-    hw, sf, tt, sm = (col(v).where(lambda s: s.notna(), "").astype(str).str.strip() for v in args)
-    conditions = [
-        sf.isin(PAVED_SURFACES) | sf.str.startswith("concrete"),
-        sf.isin(UNPAVED_SURFACES),
-        tt == "grade1",
-        tt.isin(["grade2", "grade3", "grade4", "grade5"]),
-        sm.isin(PAVED_SMOOTHNESS),
-        sm.isin(UNPAVED_SMOOTHNESS),
-        hw.isin(PAVED_CLASSES),
-        hw == "track",
-    ]
-    classes = ["paved", "unpaved"] * 4
-    sources = ["tag"] * 6 + ["inferred"] * 2
-    cls = np.select(conditions, classes, "unknown")
-    src = np.select(conditions, sources, "none")
-    if scalar:
-        return str(cls[0]), str(src[0])
-    return pd.Series(cls, index=index, dtype=object), pd.Series(src, index=index, dtype=object)
-
-
-def road_rank(highway: pd.Series) -> np.ndarray:
-    """Rank of highway classes: 0 for motorway, larger is lower; a ``_link`` adds 1.
-
-    Classes outside :data:`ROAD_ORDER` rank below all of them.
-    """
-    s = highway.astype(object).where(highway.notna(), "").astype(str)
-    base = s.str.removesuffix("_link")
-    order = {c: i for i, c in enumerate(ROAD_ORDER)}
-    idx = base.map(order).fillna(len(ROAD_ORDER)).to_numpy(float)
-    return idx * 2 + s.str.endswith("_link").to_numpy()
 
 
 def _rail_rank(rail: pd.DataFrame) -> np.ndarray:
@@ -665,7 +577,7 @@ def _admin_names(
 # public API
 
 
-def find_crossings(
+def detect_crossings(
     border: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
     gaps: gpd.GeoDataFrame,
@@ -688,7 +600,7 @@ def find_crossings(
     Parameters
     ----------
     border
-        One LineString row (west to east), as from :func:`borderzone.border.build_border`.
+        One LineString row (west to east), as from :func:`borderzone.border.line.trace_border`.
     segments
         Columns ``seg_id``, ``from_km``, ``to_km``.
     gaps
@@ -696,7 +608,7 @@ def find_crossings(
     countries
         Outlines: columns ``iso3`` and ``geometry``, with a row for each code of ``pair``.
     roads, rail, checkpoints
-        OSM layers as from :func:`borderzone.osm.extract_corridor`: ``osm_id`` and
+        OSM layers as from :func:`borderzone.osm.pbf.extract_corridor`: ``osm_id`` and
         ``highway`` (roads), ``osm_id`` and ``railway`` (rail), points (checkpoints); the
         other tag columns are used when present. Ways must be whole where they cross.
     admin
@@ -729,7 +641,7 @@ def find_crossings(
 
     Examples
     --------
-    >>> crossings = find_crossings(border, segments, gaps, countries, roads, rail,
+    >>> crossings = detect_crossings(border, segments, gaps, countries, roads, rail,
     ...                            checkpoints, admin, pair=["RUS", "KAZ"])  # doctest: +SKIP
     >>> crossings.groupby("kind").size()  # doctest: +SKIP
     """
@@ -990,7 +902,7 @@ def summarise_crossings(
     Parameters
     ----------
     crossings
-        Output of :func:`find_crossings`.
+        Output of :func:`detect_crossings`.
     roads
         Roads of the corridor (clipped to it): adds their geodesic length in km, in all
         and per class.
@@ -1072,7 +984,7 @@ def summarise_crossings(
     return out
 
 
-def crossing_outputs(
+def find_crossings(
     border_layers: Mapping[str, gpd.GeoDataFrame],
     countries: gpd.GeoDataFrame,
     osm: Mapping[str, gpd.GeoDataFrame],
@@ -1094,7 +1006,7 @@ def crossing_outputs(
     osm
         Corridor layers ``roads``, ``rail``, ``checkpoints`` and ``admin``.
     pair, merge_within_m, checkpoint_within_m, continuity_km, transit_min_km
-        See :func:`find_crossings`.
+        See :func:`detect_crossings`.
 
     Returns
     -------
@@ -1103,7 +1015,7 @@ def crossing_outputs(
         the summary per pair of facing level 4 regions (empty without admin areas).
     """
     admin = osm.get("admin")
-    crossings = find_crossings(
+    crossings = detect_crossings(
         border_layers["border"],
         border_layers["segments"],
         border_layers["border_gaps"],

@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError
-from borderzone.metrics import DEFAULT_SPEEDS_KMH, road_speeds_kmh, select_crossings
+from borderzone.metrics.segment import DEFAULT_SPEEDS_KMH, road_speeds_kmh, select_crossings
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def travel_time_raster_min(
     mask
         Pixels of the zone (True); others are impassable and NaN.
     speeds_kmh, offroad_kmh
-        Speeds on roads (see :data:`borderzone.metrics.DEFAULT_SPEEDS_KMH`) and off them.
+        Speeds on roads (see :data:`borderzone.metrics.segment.DEFAULT_SPEEDS_KMH`) and off them.
 
     Returns
     -------
@@ -453,7 +453,7 @@ def _write(
         dst.units = (units,)
 
 
-def build_rasters(
+def write_rasters(
     out_dir: str | Path,
     *,
     buffer: gpd.GeoDataFrame,

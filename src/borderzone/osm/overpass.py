@@ -9,7 +9,7 @@ request. Replies that cannot be trusted (truncated, not JSON, no ``elements``, o
 an Overpass ``remark`` such as a timeout, which would mean a partial answer) raise
 :class:`OverpassError` before osmnx caches them.
 
-The layers returned have the columns of :mod:`borderzone.osm_schema`, like those of the PBF
+The layers returned have the columns of :mod:`borderzone.osm.schema`, like those of the PBF
 reader.
 """
 
@@ -30,10 +30,11 @@ import shapely
 from osmnx import _http
 from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
+from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, local_aeqd
 from borderzone.download import DownloadError
 from borderzone.errors import InputDataError
-from borderzone.osm_schema import (
+from borderzone.osm.schema import (
     CHECKPOINT_MATCH,
     LAYER_COLUMNS,
     PLACE_CLASSES,
@@ -41,7 +42,6 @@ from borderzone.osm_schema import (
     ROAD_CLASSES,
     build_layer,
 )
-from borderzone.segments import cut_segments
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class OverpassError(DownloadError):
     """The Overpass server gave no usable answer for a chunk."""
 
 
-def fetch_overpass_chunk(
+def retrieve_overpass_chunk(
     polygon: shapely.Polygon | shapely.MultiPolygon,
     *,
     url: str = OVERPASS_URL,
@@ -90,7 +90,7 @@ def fetch_overpass_chunk(
     -------
     dict of str to geopandas.GeoDataFrame
         ``roads``, ``rail``, ``checkpoints`` and ``places`` with the columns of
-        :data:`borderzone.osm_schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326. Missing
+        :data:`borderzone.osm.schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326. Missing
         tags are None; ``osm_id`` is int64 and ``population`` float64. Empty layers keep
         their columns.
 
@@ -141,7 +141,7 @@ def split_features(features: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFr
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        As :func:`fetch_overpass_chunk`.
+        As :func:`retrieve_overpass_chunk`.
 
     """
     if features is None or features.empty:
@@ -267,7 +267,7 @@ def _one_line(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def chunk_polygons(
+def build_overpass_chunks(
     border: shapely.LineString, *, width_km: float, chunk_km: float, simplify_m: float = 1000.0
 ) -> gpd.GeoDataFrame:
     """Cut the corridor into polygons of few vertices, one per Overpass job.

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from borderzone.crossings import CATEGORIES
+from borderzone.crossings.detect import CATEGORIES
 
 QGIS_VERSION = "3.22.0-Białowieża"
 
-#: The crossing categories of :mod:`borderzone.crossings`, in legend order.
+#: The crossing categories of :mod:`borderzone.crossings.detect`, in legend order.
 CROSSING_CATEGORIES = CATEGORIES
 SURFACE_COLORS = {"paved": "#d7301f", "unpaved": "#8c510a", "unknown": "#737373"}
 RAIL_COLOR = "#253494"
@@ -696,7 +696,7 @@ def segments_qml() -> str:
 
 
 #: Column names of the isolation index and the population density in the segment
-#: metrics (:mod:`borderzone.metrics` writes the first of each), first found is used.
+#: metrics (:mod:`borderzone.metrics.segment` writes the first of each), first found is used.
 ISOLATION_FIELDS = ("isolation_index", "isolation")
 DENSITY_FIELDS = ("pop_density_km2", "density", "pop_density", "population_density")
 

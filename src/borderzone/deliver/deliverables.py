@@ -7,21 +7,21 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from borderzone.published import published_figures
-from borderzone.qgis_project import (
+from borderzone.deliver.qgis_project import (
     deliverable_layers,
     project_layers,
     write_qgis_project,
     write_styled_geopackage,
 )
-from borderzone.report import (
+from borderzone.deliver.report import (
     file_record,
     metadata_strings,
     provenance,
-    write_report,
+    render_report,
 )
-from borderzone.styles import alternative_styles, default_styles
-from borderzone.webmap import write_webmap
+from borderzone.deliver.styles import alternative_styles, default_styles
+from borderzone.deliver.webmap import render_webmap
+from borderzone.published import published_figures
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ RASTER_TITLES = {
 }
 
 
-def write_width_deliverables(
+def write_deliverables(
     gpkg: str | Path,
     project: str | Path,
     *,
@@ -66,11 +66,11 @@ def write_width_deliverables(
     write_styled_geopackage(
         layers, gpkg, styles=styles, alternatives=alternative_styles(layers), metadata=metadata
     )
-    raster_layers = {
+    build_rasters = {
         RASTER_TITLES.get(name, name): (tif, Path(tif).with_suffix(".qml").read_text("utf-8"))
         for name, tif in rasters.items()
     }
-    entries = project_layers(gpkg, layers, styles, rasters=raster_layers)
+    entries = project_layers(gpkg, layers, styles, rasters=build_rasters)
     extent = border_layers["border"].total_bounds
     pad = 0.5
     write_qgis_project(
@@ -118,7 +118,7 @@ def _osm_timestamp(path: str | Path) -> str:
         reader.close()
 
 
-def write_pair_report(
+def write_report(
     path: str | Path,
     *,
     border_layers: Mapping[str, gpd.GeoDataFrame],
@@ -133,7 +133,7 @@ def write_pair_report(
     region_table = None
     if len(regions):
         region_table = regions.rename(columns={"name": "region"}).assign(level="region")
-    write_report(
+    render_report(
         path,
         border=border_layers["border"],
         segments=border_layers["segments"],
@@ -146,7 +146,7 @@ def write_pair_report(
     )
 
 
-def write_pair_webmap(
+def write_webmap(
     path: str | Path,
     *,
     border_layers: Mapping[str, gpd.GeoDataFrame],
@@ -156,7 +156,7 @@ def write_pair_webmap(
     synthetic: bool,
 ) -> None:
     """Write the offline web map of the pair (the narrowest width's metrics colour it)."""
-    write_webmap(
+    render_webmap(
         path,
         border=border_layers["border"],
         segments=border_layers["segments"],
@@ -169,7 +169,7 @@ def write_pair_webmap(
 
 __all__ = [
     "run_provenance",
-    "write_pair_report",
-    "write_pair_webmap",
-    "write_width_deliverables",
+    "write_report",
+    "write_webmap",
+    "write_deliverables",
 ]

@@ -10,7 +10,7 @@ to another stretch of border if the border bends too much there for the design t
 
 Rules published here, which the crossing finder implements too
 --------------------------------------------------------------
-Surface class of a way: :func:`borderzone.crossings.surface_class`, the one published
+Surface class of a way: :func:`borderzone.osm.schema.surface_class`, the one published
 rule (``surface``, then ``tracktype``, then ``smoothness``, then a class default), which
 the truth and the crossing finder share.
 
@@ -37,7 +37,7 @@ For a crossing:
   a part on that side within 5 km of the crossing; the flag is set when the two sets differ.
 - ``transit``: the railway leaves the first country and re-enters it (or the reverse).
 - ``in_gap``: the crossing lies on a stretch of border that
-  :func:`borderzone.border.build_border` bridged.
+  :func:`borderzone.border.line.trace_border` bridged.
 """
 
 import logging
@@ -54,12 +54,12 @@ import pyogrio
 import pyproj
 import shapely
 
-from borderzone.border import build_border
-from borderzone.crossings import ROAD_ORDER, surface_class
+from borderzone.border.line import trace_border
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m
 from borderzone.io import write_layers
+from borderzone.osm.schema import ROAD_ORDER, road_rank, surface_class
 
 log = logging.getLogger(__name__)
 
@@ -107,22 +107,11 @@ class World:
     population: Path
 
 
-def classify_surface(tags: Mapping[str, str]) -> tuple[str, str]:
-    """Surface class and its source for a way's tags, by the published rule.
-
-    See :func:`borderzone.crossings.surface_class`.
-    """
+def _surface(tags: Mapping[str, str]) -> tuple[str, str]:
+    """Surface class and source of one way's tags (:func:`borderzone.osm.schema.surface_class`)."""
     return surface_class(
         tags.get("highway"), tags.get("surface"), tags.get("tracktype"), tags.get("smoothness")
     )
-
-
-def road_rank(highway: str) -> float:
-    """Rank of a highway class: 0 for motorway, larger is lower; ``_link`` adds 0.5."""
-    base = highway.removesuffix("_link")
-    if base not in ROAD_CLASSES:
-        return float(len(ROAD_CLASSES))
-    return ROAD_CLASSES.index(base) + (0.5 if highway.endswith("_link") else 0.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -913,8 +902,10 @@ def _emit(
             "in_gap": border.in_gap(s),
         }
         if feat.kind == "road":
-            top = min(near, key=lambda p: (road_rank(p[0].tags["highway"]), p[1]))[0]
-            sc, src = classify_surface(top.tags)
+            top = min(near, key=lambda p: (road_rank(pd.Series([p[0].tags["highway"]]))[0], p[1]))[
+                0
+            ]
+            sc, src = _surface(top.tags)
             row.update(
                 highway=top.tags["highway"],
                 ref=top.tags.get("ref"),
@@ -948,7 +939,7 @@ def _surface_differs(feat: _Feature, u: float) -> bool:
     for w in feat.ways:
         if "highway" not in w.tags:
             continue
-        key = (w.tags["highway"], classify_surface(w.tags)[0])
+        key = (w.tags["highway"], _surface(w.tags)[0])
         for uu, d in w.uv:
             if uu == "border" or d == 0 or abs(d) > SURFACE_WINDOW_M or abs(uu - u) > 6000:
                 continue
@@ -1562,7 +1553,7 @@ def generate_world(
         if "name" not in countries:
             countries["name"] = [_country_name(c) for c in pair]
         countries = countries[["iso3", "name", "geometry"]]
-    border_gdf, gaps = build_border(countries[["iso3", "geometry"]], pair=pair)
+    border_gdf, gaps = trace_border(countries[["iso3", "geometry"]], pair=pair)
     geoms = {"a": countries.geometry.iloc[0], "b": countries.geometry.iloc[1]}
     for g in geoms.values():
         shapely.prepare(g)
@@ -1698,7 +1689,7 @@ def generate_world(
         "far_fraction": str(far_fraction),
         "pair": "-".join(pair),
         "total_population": f"{total:.3f}",
-        "generator": "borderzone.synth",
+        "generator": "borderzone.synth.world",
     }
     countries_path = out_dir / "countries.gpkg"
     truth_path = out_dir / "truth.gpkg"

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 ROAD_ORDER: tuple[str, ...] = (
@@ -56,8 +57,32 @@ ROAD_TAGS: tuple[str, ...] = (
 )
 """Tags kept as columns of the ``roads`` layer, in order, after ``osm_id``."""
 
+PAVED_SURFACES = frozenset(
+    "paved asphalt chipseal concrete paving_stones paving_stones:lanes sett "
+    "unhewn_cobblestone cobblestone bricks brick metal metal_grid wood".split()
+)
+"""``surface`` values that make a way paved (any value starting with ``concrete`` too)."""
+
+UNPAVED_SURFACES = frozenset(
+    "unpaved gravel fine_gravel compacted dirt earth ground grass sand mud pebblestone rock "
+    "salt shells woodchips snow ice".split()
+)
+"""``surface`` values that make a way unpaved."""
+
+PAVED_SMOOTHNESS = frozenset({"excellent", "good"})
+UNPAVED_SMOOTHNESS = frozenset({"bad", "very_bad", "horrible", "very_horrible", "impassable"})
+
+PAVED_CLASSES = frozenset(
+    ["motorway", "trunk", "primary", "secondary"]
+    + [f"{c}_link" for c in ("motorway", "trunk", "primary", "secondary")]
+)
+"""Classes taken as paved when no tag says otherwise."""
+
 RAIL_CLASSES: tuple[str, ...] = ("rail", "narrow_gauge", "light_rail")
 """Values of ``railway`` kept as rail lines."""
+
+RAIL_EXCLUDE: tuple[str, ...] = ("construction", "abandoned", "disused", "proposed", "razed")
+"""Life-cycle states of railways that are not lines in service (``osm.rail_exclude``)."""
 
 RAIL_TAGS: tuple[str, ...] = (
     "railway",
@@ -116,6 +141,73 @@ def is_checkpoint(tags: Mapping[str, str]) -> bool:
         if key in tags and (value is None or tags[key] == value):
             return True
     return False
+
+
+def surface_class(highway: Any, surface: Any, tracktype: Any, smoothness: Any) -> tuple[Any, Any]:
+    """Surface class of roads and where it comes from; the published rule.
+
+    See the module documentation for the rule. Every argument is a tag value (str or
+    None) or a sequence of them; sequences are aligned to the first ``pandas.Series``
+    among the arguments (or by position).
+
+    Returns
+    -------
+    (surface_class, surface_source)
+        ``paved``/``unpaved``/``unknown`` and ``tag``/``inferred``/``none``: two strings
+        for scalar input, else two ``pandas.Series``.
+
+    Examples
+    --------
+    >>> surface_class("track", "asphalt", None, None)
+    ('paved', 'tag')
+    >>> surface_class("primary", None, "grade3", None)
+    ('unpaved', 'tag')
+    >>> surface_class("tertiary", None, None, "intermediate")
+    ('unknown', 'none')
+    """
+    args = (highway, surface, tracktype, smoothness)
+    scalar = all(v is None or isinstance(v, str | float) for v in args)
+    index = next((v.index for v in args if isinstance(v, pd.Series)), None)
+    n = 1 if scalar else next(len(v) for v in args if not (v is None or isinstance(v, str)))
+    if index is None:
+        index = pd.RangeIndex(n)
+
+    def col(v: Any) -> pd.Series:
+        if v is None or isinstance(v, str | float):
+            return pd.Series([v] * n, index=index, dtype=object)
+        s = pd.Series(v.to_numpy() if isinstance(v, pd.Series) else list(v), index=index)
+        return s.astype(object)
+
+    hw, sf, tt, sm = (col(v).where(lambda s: s.notna(), "").astype(str).str.strip() for v in args)
+    conditions = [
+        sf.isin(PAVED_SURFACES) | sf.str.startswith("concrete"),
+        sf.isin(UNPAVED_SURFACES),
+        tt == "grade1",
+        tt.isin(["grade2", "grade3", "grade4", "grade5"]),
+        sm.isin(PAVED_SMOOTHNESS),
+        sm.isin(UNPAVED_SMOOTHNESS),
+        hw.isin(PAVED_CLASSES),
+        hw == "track",
+    ]
+    classes = ["paved", "unpaved"] * 4
+    sources = ["tag"] * 6 + ["inferred"] * 2
+    cls = np.select(conditions, classes, "unknown")
+    src = np.select(conditions, sources, "none")
+    if scalar:
+        return str(cls[0]), str(src[0])
+    return pd.Series(cls, index=index, dtype=object), pd.Series(src, index=index, dtype=object)
+
+
+def road_rank(highway: pd.Series) -> np.ndarray:
+    """Rank of highway classes: 0 for motorway, larger is lower; a ``_link`` adds 1.
+
+    Classes outside :data:`ROAD_ORDER` rank below all of them.
+    """
+    s = highway.astype(object).where(highway.notna(), "").astype(str)
+    base = s.str.removesuffix("_link")
+    order = {c: i for i, c in enumerate(ROAD_ORDER)}
+    idx = base.map(order).fillna(len(ROAD_ORDER)).to_numpy(float)
+    return idx * 2 + s.str.endswith("_link").to_numpy()
 
 
 _GROUPED = re.compile(r"^\d{1,3}(?:[ ,'\u00a0\u202f\u2009]\d{3})+$")

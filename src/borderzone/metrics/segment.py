@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m, geodesic_length_km
-from borderzone.synth import classify_surface
+from borderzone.osm.schema import RAIL_EXCLUDE, surface_class
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,6 @@ A way's speed is looked up as ``"{class}:{surface_class}"``, then ``"{class}"``,
 ``"default"``; ``class`` is ``highway`` without ``_link``.
 """
 
-INACTIVE_RAILWAYS = frozenset({"abandoned", "disused", "construction", "proposed", "razed"})
 METRIC_COLUMNS = (
     "population",
     "pop_density_km2",
@@ -236,7 +235,7 @@ def road_density(
 def _active_rail(rail: pd.DataFrame) -> np.ndarray:
     if "railway" not in rail.columns:
         return np.ones(len(rail), dtype=bool)
-    return ~rail["railway"].isin(list(INACTIVE_RAILWAYS)).to_numpy()
+    return ~rail["railway"].isin(list(RAIL_EXCLUDE)).to_numpy()
 
 
 def rail_density(cells: gpd.GeoDataFrame, rail: gpd.GeoDataFrame) -> pd.Series:
@@ -247,7 +246,7 @@ def rail_density(cells: gpd.GeoDataFrame, rail: gpd.GeoDataFrame) -> pd.Series:
     cells
         Polygons (any CRS).
     rail
-        Lines, with an optional ``railway`` column (values in :data:`INACTIVE_RAILWAYS`
+        Lines, with an optional ``railway`` column (values in :data:`RAIL_EXCLUDE`
         are not counted).
 
     Returns
@@ -472,7 +471,7 @@ def road_speeds_kmh(
 ) -> np.ndarray:
     """Speed of each road from its class and surface class (see :data:`DEFAULT_SPEEDS_KMH`).
 
-    The surface class follows :func:`borderzone.synth.classify_surface` (``surface``, then
+    The surface class follows :func:`borderzone.osm.schema.surface_class` (``surface``, then
     ``tracktype``, ``smoothness``, then the class default).
     """
     _check(roads, "roads", ["highway"])
@@ -489,7 +488,9 @@ def road_speeds_kmh(
     speeds = np.empty(len(uniques))
     for i, combo in enumerate(uniques):
         t = {c: v for c, v in zip(cols, combo, strict=True) if v != "\0"}
-        surface, _ = classify_surface(t)
+        surface, _ = surface_class(
+            t.get("highway"), t.get("surface"), t.get("tracktype"), t.get("smoothness")
+        )
         base = str(t.get("highway", "")).removesuffix("_link")
         speeds[i] = speeds_kmh.get(f"{base}:{surface}", speeds_kmh.get(base, speeds_kmh["default"]))
     return speeds[codes] if len(codes) else np.zeros(0)

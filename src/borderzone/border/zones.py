@@ -9,8 +9,8 @@ import pandas as pd
 import pyproj
 import shapely
 
+from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd
-from borderzone.segments import cut_segments
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def build_cells(
     buffer
         Output of :func:`build_buffer`.
     segments
-        Output of :func:`borderzone.segments.cut_segments`.
+        Output of :func:`borderzone.border.segments.cut_segments`.
     spacing_m
         Distance between sample points along the segments.
 
@@ -187,7 +187,7 @@ def build_cells(
     return cells.to_crs(WGS84)[["seg_id", "side", "width_km", "area_km2", "geometry"]]
 
 
-def build_zone_layers(
+def build_zones(
     border: shapely.LineString,
     segments: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from borderzone.places import geonames_places
-from borderzone.synth import World, generate_world
+from borderzone.synth.places import geonames_places
+from borderzone.synth.world import World, generate_world
 
 log = logging.getLogger(__name__)
 
 SYNTHETIC_NOTICE = (
-    "SYNTHETIC roads and railways (borderzone.synth): not real OpenStreetMap data; "
+    "SYNTHETIC roads and railways (borderzone.synth.world): not real OpenStreetMap data; "
     "towns and populations are real (GeoNames). For real OSM data run "
     "`python3 dev.py run --configfile config/rus-kaz-osm.yaml`."
 )
 
 
-def build_demo_world(
+def build_synthetic_world(
     out_dir: str | Path,
     *,
     countries: gpd.GeoDataFrame,
@@ -33,7 +33,7 @@ def build_demo_world(
     ----------
     out_dir
         Directory receiving ``world.osm.pbf``, ``countries.gpkg``, ``population.tif`` and
-        ``truth.gpkg`` (see :func:`borderzone.synth.generate_world`).
+        ``truth.gpkg`` (see :func:`borderzone.synth.world.generate_world`).
     countries
         The two outlines (``iso3``, ``geometry``).
     corridor

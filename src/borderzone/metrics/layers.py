@@ -12,9 +12,9 @@ import rasterio.merge
 import shapely
 
 from borderzone.crs import WGS84, fitted_crs
-from borderzone.metrics import METRIC_COLUMNS, region_population, segment_metrics
-from borderzone.network import clip_lines
-from borderzone.typology import cluster_segments
+from borderzone.metrics.segment import METRIC_COLUMNS, region_population, segment_metrics
+from borderzone.metrics.typology import cluster_segments
+from borderzone.osm.clip import clip_lines
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ CLUSTER_COLUMNS = (
 """Measures the segment typology clusters on (standardised)."""
 
 
-def metric_layers(
+def compute_segment_metrics(
     *,
     cells: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
@@ -62,7 +62,7 @@ def metric_layers(
     population
         Raster of people per pixel, or None to count the places' populations.
     speeds_kmh, access_kmh, road_buffer_km, town_min_population, rural_below
-        See :func:`borderzone.metrics.segment_metrics`.
+        See :func:`borderzone.metrics.segment.segment_metrics`.
     clusters
         Number of clusters, or None to choose it by silhouette.
 
@@ -282,7 +282,7 @@ def _by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoData
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
 
 
-def merge_rasters(paths: Sequence[str | Path], dest: str | Path) -> Path:
+def build_population(paths: Sequence[str | Path], dest: str | Path) -> Path:
     """Mosaic rasters of one CRS (e.g. WorldPop per country) into one GeoTIFF.
 
     Where they overlap, the first one wins.
@@ -309,7 +309,7 @@ def merge_rasters(paths: Sequence[str | Path], dest: str | Path) -> Path:
     return dest
 
 
-def raster_layers(
+def build_rasters(
     out_dir: str | Path,
     *,
     buffer: gpd.GeoDataFrame,
@@ -325,12 +325,12 @@ def raster_layers(
 ) -> dict[str, Path]:
     """Write the three COGs of the widest buffer, each with a QGIS style (.qml) beside it.
 
-    See :func:`borderzone.rasters.build_rasters`.
+    See :func:`borderzone.metrics.rasters.write_rasters`.
     """
-    from borderzone.rasters import build_rasters
-    from borderzone.styles import raster_pseudocolor_qml
+    from borderzone.deliver.styles import raster_pseudocolor_qml
+    from borderzone.metrics.rasters import write_rasters
 
-    paths = build_rasters(
+    paths = write_rasters(
         out_dir,
         buffer=buffer,
         border=border,

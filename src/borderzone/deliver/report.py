@@ -1,6 +1,6 @@
 """The run's report: one self-contained HTML page, and the provenance of every output.
 
-:func:`write_report` writes maps, profiles along the chainage, region tables, the cluster
+:func:`render_report` writes maps, profiles along the chainage, region tables, the cluster
 typology and the table that sets the published figures (:mod:`borderzone.published`)
 beside the ones computed from the run, with the source and date of each. Images are PNGs
 inlined as base64 and there is no script, stylesheet or font from the network: the file
@@ -31,8 +31,8 @@ import pandas as pd
 from jinja2 import Environment
 
 from borderzone import __version__
+from borderzone.deliver.styles import CROSSING_CATEGORIES, density_field, isolation_field
 from borderzone.published import PublishedFigure, match_region
-from borderzone.styles import CROSSING_CATEGORIES, density_field, isolation_field
 
 log = logging.getLogger(__name__)
 
@@ -580,7 +580,7 @@ def _clusters(metrics: pd.DataFrame | None) -> pd.DataFrame | None:
     return out.reset_index()
 
 
-def write_report(
+def render_report(
     path: str | Path,
     *,
     border: gpd.GeoDataFrame,

@@ -24,8 +24,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from borderzone.deliver.styles import CROSSING_CATEGORIES, ISOLATION_RAMP, isolation_field
 from borderzone.errors import InputDataError
-from borderzone.styles import CROSSING_CATEGORIES, ISOLATION_RAMP, isolation_field
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ window.bz = {map: map, crossings: crossings, nCrossings: BZ.crossings.features.l
 """
 
 
-def write_webmap(
+def render_webmap(
     path: str | Path,
     *,
     border: gpd.GeoDataFrame,

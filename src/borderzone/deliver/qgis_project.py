@@ -33,8 +33,8 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
+from borderzone.deliver.styles import QGIS_VERSION, density_field, geometry_kind, isolation_field
 from borderzone.errors import InputDataError
-from borderzone.styles import QGIS_VERSION, density_field, geometry_kind, isolation_field
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +134,13 @@ def write_styled_geopackage(
     path
         Destination ``.gpkg``; written under a temporary name and renamed into place.
     styles
-        Layer name to QML (:func:`borderzone.styles.default_styles`): the default style,
+        Layer name to QML (:func:`borderzone.deliver.styles.default_styles`): the default style,
         applied by QGIS when the layer is loaded.
     alternatives
         Layer name to {style name: QML}: further styles QGIS offers in the layer's style
         menu.
     metadata
-        Provenance stored as GDAL dataset metadata (:func:`borderzone.report.provenance`).
+        Provenance stored as GDAL dataset metadata (:func:`borderzone.deliver.report.provenance`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,17 +9,17 @@ import pandas as pd
 import pyproj
 import shapely
 
+from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import BorderzoneError, NoSharedBorderError
 from borderzone.geodesy import edge_lengths_m
-from borderzone.segments import cut_segments
 
 log = logging.getLogger(__name__)
 
 BRIDGE_STEP_M = 1000.0  # vertex spacing of the straight lines that bridge gaps
 
 
-def build_border(
+def trace_border(
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
@@ -127,7 +127,7 @@ def build_border(
     return border, gaps
 
 
-def build_border_layers(
+def build_border(
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
@@ -138,10 +138,10 @@ def build_border_layers(
 ) -> dict[str, gpd.GeoDataFrame]:
     """Build the layers of ``border.gpkg``: ``border``, ``border_gaps`` and ``segments``.
 
-    See :func:`build_border` and :func:`borderzone.segments.cut_segments` for the
+    See :func:`trace_border` and :func:`borderzone.border.segments.cut_segments` for the
     parameters.
     """
-    border, gaps = build_border(
+    border, gaps = trace_border(
         countries,
         pair=pair,
         snap_m=snap_m,

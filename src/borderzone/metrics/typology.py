@@ -117,7 +117,8 @@ def cluster_segments(
     Parameters
     ----------
     metrics
-        One row per segment (and side), e.g. from :func:`borderzone.metrics.segment_metrics`.
+        One row per segment (and side), e.g. from
+        :func:`borderzone.metrics.segment.segment_metrics`.
     columns
         Numeric columns to cluster on.
     k

@@ -35,7 +35,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -48,15 +48,17 @@ import shapely
 
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.errors import BorderzoneError
-from borderzone.osm_schema import (
+from borderzone.osm.schema import (
     CHECKPOINT_MATCH,
     CHECKPOINT_TAGS,
     PLACE_CLASSES,
     PLACE_TAGS,
     RAIL_CLASSES,
+    RAIL_EXCLUDE,
     RAIL_TAGS,
     ROAD_CLASSES,
     ROAD_TAGS,
+    is_checkpoint,
     parse_population,
 )
 
@@ -69,9 +71,6 @@ PATH_CLASSES: tuple[str, ...] = ("path", "footway", "cycleway", "bridleway", "st
 
 ADMIN_TAGS: tuple[str, ...] = ("name", "name:en", "ISO3166-1:alpha3", "ISO3166-2")
 """Tags kept as columns of the ``admin`` layer, after ``osm_id`` and ``admin_level``."""
-
-RAIL_EXCLUDE: tuple[str, ...] = ("construction", "abandoned", "disused", "proposed", "razed")
-"""Life-cycle states of railways that are not lines in service."""
 
 LAYERS: dict[str, tuple[tuple[str, ...], str]] = {
     "roads": (("osm_id", *ROAD_TAGS), "LineString"),
@@ -196,7 +195,7 @@ def extract_corridor(
     return layers
 
 
-def read_country_outlines(
+def build_countries_from_osm(
     pbf_paths: Sequence[Path],
     *,
     iso3: Sequence[str],
@@ -211,7 +210,7 @@ def read_country_outlines(
     close) and then a band of ``maritime_clearance_m`` on each side of every maritime
     way, flat-ended, is cut out of them. Two neighbours that share a maritime boundary
     (Russia and Kazakhstan in the Caspian Sea) then lie ``2 * maritime_clearance_m``
-    apart there, so :func:`borderzone.border.build_border`, which matches outlines
+    apart there, so :func:`borderzone.border.line.trace_border`, which matches outlines
     within ``snap_m``, finds only their land border; the land boundary itself is left
     untouched (flat ends stop the cut where the maritime way meets the land border).
 
@@ -476,7 +475,7 @@ def _scan(
                     or any(tags.get(s, "no") != "no" for s in excluded)
                     or any(k in tags for k in excluded_keys)
                 )
-                is_cp = _is_checkpoint(tags)
+                is_cp = is_checkpoint(tags)
                 if not (is_road or is_rail or is_cp):
                     continue
                 try:
@@ -504,7 +503,7 @@ def _scan(
                 if tags.get("place") in places:
                     found.places.append((obj.id, *(tags.get(k) for k in PLACE_TAGS)))
                     found.place_xy.append((loc.lon, loc.lat))
-                if _is_checkpoint(tags):
+                if is_checkpoint(tags):
                     found.cp_nodes.append((obj.id, "node", *(tags.get(k) for k in CHECKPOINT_TAGS)))
                     found.cp_xy.append((loc.lon, loc.lat))
             elif obj.is_area():
@@ -540,13 +539,6 @@ def _partial_line(way) -> str | None:
     if len(xy) < 2:
         return None
     return shapely.to_wkb(shapely.LineString(xy), hex=True)
-
-
-def _is_checkpoint(tags: Iterable) -> bool:
-    for key, value in CHECKPOINT_MATCH.items():
-        if key in tags and (value is None or tags[key] == value):
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------------------
@@ -692,7 +684,7 @@ def _maritime_band(
     return shapely.transform(band, lambda xy: np.c_[back.transform(xy[:, 0], xy[:, 1])])
 
 
-def merge_layers(parts: Sequence[dict[str, gpd.GeoDataFrame]]) -> dict[str, gpd.GeoDataFrame]:
+def collect_overpass(parts: Sequence[dict[str, gpd.GeoDataFrame]]) -> dict[str, gpd.GeoDataFrame]:
     """Merge corridor layers read in chunks, keeping one row per OSM object.
 
     Chunks overlap, so an object may come several times: the row with the most vertices
