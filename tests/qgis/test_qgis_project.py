@@ -21,7 +21,8 @@ from borderzone.deliver.qgis_project import (
     write_qgis_project,
     write_styled_geopackage,
 )
-from borderzone.deliver.styles import alternative_styles, default_styles, raster_pseudocolor_qml
+from borderzone.deliver.styles import alternative_styles, default_styles
+from borderzone.qml import raster_pseudocolor_qml
 
 QGIS_PYTHON = os.environ.get("BORDERZONE_QGIS_PYTHON", "/usr/bin/python3")
 CHECK = Path(__file__).with_name("check_project.py")

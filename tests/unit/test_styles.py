@@ -20,10 +20,9 @@ from borderzone.deliver.styles import (
     crossing_rules,
     crossings_by_category_qml,
     default_styles,
-    matching_rules,
-    raster_pseudocolor_qml,
     roads_qml,
 )
+from borderzone.qml import matching_rules, raster_pseudocolor_qml
 
 
 def parse(qml: str) -> ET.Element:

@@ -33,8 +33,9 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-from borderzone.deliver.styles import QGIS_VERSION, density_field, geometry_kind, isolation_field
+from borderzone.deliver.styles import density_field, geometry_kind, isolation_field
 from borderzone.errors import InputDataError
+from borderzone.qml import QGIS_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from borderzone.deliver.styles import CROSSING_CATEGORIES, ISOLATION_RAMP, isolation_field
+from borderzone.deliver.styles import CROSSING_CATEGORIES, isolation_field
 from borderzone.errors import InputDataError
+from borderzone.qml import ISOLATION_RAMP
 
 log = logging.getLogger(__name__)
 

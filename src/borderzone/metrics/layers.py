@@ -327,8 +327,8 @@ def build_rasters(
 
     See :func:`borderzone.metrics.rasters.write_rasters`.
     """
-    from borderzone.deliver.styles import raster_pseudocolor_qml
     from borderzone.metrics.rasters import write_rasters
+    from borderzone.qml import raster_pseudocolor_qml
 
     paths = write_rasters(
         out_dir,
