@@ -15,8 +15,8 @@ import shapely
 import yaml
 
 from borderzone.crs import WGS84, fitted_crs
-from borderzone.download import DownloadError, geofabrik_path
-from borderzone.errors import ConfigError, InputDataError
+from borderzone.download import geofabrik_path
+from borderzone.errors import ConfigError, DownloadError, InputDataError
 from borderzone.io import read_countries
 
 log = logging.getLogger(__name__)

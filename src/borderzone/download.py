@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from borderzone.errors import BorderzoneError
+from borderzone.errors import DownloadError
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,6 @@ _SUFFIX = "-latest.osm.pbf"
 _PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*$")
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-
-class DownloadError(BorderzoneError):
-    """A download failed: HTTP error, broken transfer, bad checksum or bad response body."""
 
 
 class _RetryableError(Exception):

@@ -15,3 +15,15 @@ class InputDataError(BorderzoneError):
 
 class NoSharedBorderError(BorderzoneError):
     """The two countries of the pair share no land border in the outlines given."""
+
+
+class OsmDataError(BorderzoneError):
+    """An OSM file is missing, unreadable or corrupt."""
+
+
+class DownloadError(BorderzoneError):
+    """A download failed: HTTP error, broken transfer, bad checksum or bad response body."""
+
+
+class OverpassError(DownloadError):
+    """The Overpass server gave no usable answer for a chunk."""

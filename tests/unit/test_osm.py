@@ -13,7 +13,8 @@ import pytest
 import shapely
 from osmium.osm.mutable import Node, Relation, Way
 
-from borderzone.osm.pbf import LAYERS, OsmDataError, build_countries_from_osm, extract_corridor
+from borderzone.errors import OsmDataError
+from borderzone.osm.pbf import LAYERS, build_countries_from_osm, extract_corridor
 from borderzone.osm.schema import ROAD_CLASSES
 
 # Locally a missing osmium-tool or pyrosm skips its tests; in CI (CI=true) they must run.

@@ -16,9 +16,12 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from servers import LocalServer, Reply, Request  # noqa: E402
 
-from borderzone.download import DownloadError  # noqa: E402
-from borderzone.errors import InputDataError  # noqa: E402
-from borderzone.osm.overpass import OverpassError, retrieve_overpass_chunk  # noqa: E402
+from borderzone.errors import (  # noqa: E402
+    DownloadError,
+    InputDataError,  # noqa: E402
+    OverpassError,
+)
+from borderzone.osm.overpass import retrieve_overpass_chunk  # noqa: E402
 from borderzone.osm.schema import LAYER_COLUMNS  # noqa: E402
 
 CHUNK = shapely.box(61.0, 51.0, 61.2, 51.1)

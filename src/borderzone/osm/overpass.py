@@ -32,8 +32,7 @@ from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
 from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, local_aeqd
-from borderzone.download import DownloadError
-from borderzone.errors import InputDataError
+from borderzone.errors import InputDataError, OverpassError
 from borderzone.osm.schema import (
     CHECKPOINT_MATCH,
     LAYER_COLUMNS,
@@ -58,10 +57,6 @@ QUERY_TAGS: dict[str, bool | str | list[str]] = {
 """One Overpass query per chunk fetches every layer: the union of these tag filters."""
 
 _NO_FEATURES = "No matching features"  # start of osmnx's message for an empty result
-
-
-class OverpassError(DownloadError):
-    """The Overpass server gave no usable answer for a chunk."""
 
 
 def retrieve_overpass_chunk(

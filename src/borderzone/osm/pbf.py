@@ -47,7 +47,7 @@ import pyproj
 import shapely
 
 from borderzone.crs import WGS84, fitted_crs
-from borderzone.errors import BorderzoneError
+from borderzone.errors import BorderzoneError, OsmDataError
 from borderzone.osm.schema import (
     CHECKPOINT_MATCH,
     CHECKPOINT_TAGS,
@@ -83,10 +83,6 @@ LAYERS: dict[str, tuple[tuple[str, ...], str]] = {
 
 _NODE_KEYS = ("place", *CHECKPOINT_MATCH)
 _WAY_KEYS = ("highway", "railway", *CHECKPOINT_MATCH, "maritime")
-
-
-class OsmDataError(BorderzoneError):
-    """An OSM file is missing, unreadable or corrupt."""
 
 
 @dataclass
