@@ -25,7 +25,7 @@ from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84
 from borderzone.geodesy import edge_lengths_m
 from borderzone.io import read_countries
-from borderzone.metrics.rasters import write_rasters
+from borderzone.metrics.rasters import build_rasters
 from borderzone.metrics.segment import segment_metrics
 from borderzone.osm.clip import clip_network
 
@@ -128,7 +128,7 @@ def main() -> None:
     )
     t = step(f"segment_metrics ({len(metrics)} cells)", t)
     with tempfile.TemporaryDirectory() as out:
-        write_rasters(
+        build_rasters(
             out,
             buffer=zones["buffer"],
             border=layers["border"],
@@ -137,7 +137,7 @@ def main() -> None:
             population=population,
             places=None if population else net["places"],
         )
-        t = step("rasters (3 COGs, 1 km)", t)
+        t = step("rasters (3 COGs and styles, 1 km)", t)
     pd.set_option("display.width", 200)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"{'total':<34} {t - t0:7.2f} s, peak RSS {rss:.2f} GiB")

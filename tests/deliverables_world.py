@@ -5,10 +5,14 @@ segments, with buffers, cells, roads, rail, checkpoints, places, crossings of ev
 category and segment metrics following the column contracts of the crossings and
 segment_metrics stages, and a population density GeoTIFF. Everything is known by
 construction: 10 crossings, 2 of them rail, one per category at least.
+:func:`world_layers` assembles them into the layers of a deliverable GeoPackage;
+:func:`parse_qml` reads a style back; :func:`world_run_record` is a synthetic run's record
+(the population GeoTIFF and a made-up OSM file).
 """
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +23,9 @@ from rasterio.transform import Affine
 from shapely import LineString, Point, Polygon, box, line_interpolate_point
 from shapely.ops import substring
 
-from borderzone.deliver.styles import CROSSING_CATEGORIES
+from borderzone.crossings import CATEGORIES
+from borderzone.deliver.geopackage import deliverable_layers
+from borderzone.deliver.run_record import file_record, run_record
 
 CRS = "EPSG:4326"
 N_SEG = 10
@@ -74,7 +80,7 @@ def crossings_frame(line: LineString) -> gpd.GeoDataFrame:
             }
         )
     gdf = gpd.GeoDataFrame(out, crs=CRS)
-    assert set(gdf["category"]) == set(CROSSING_CATEGORIES)
+    assert set(gdf["category"]) == set(CATEGORIES)
     return gdf
 
 
@@ -237,3 +243,34 @@ def make_world(tmp: Path | None = None) -> dict:
             dst.write(data, 1)
         world["raster"] = tif
     return world
+
+
+def world_layers(world: dict) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of the world's deliverable GeoPackage (metrics joined, no border gaps)."""
+    return deliverable_layers(
+        border=world["border"],
+        segments=world["segments"],
+        buffer=world["buffer"],
+        cells=world["cells"],
+        network=world["network"],
+        crossings=world["crossings"],
+        metrics=world["metrics"],
+    )
+
+
+def parse_qml(qml: str) -> ET.Element:
+    """The root of a QML document, which must start with its doctype line."""
+    assert qml.startswith("<!DOCTYPE qgis")
+    return ET.fromstring(qml.split("\n", 1)[1])
+
+
+def world_run_record(world: dict) -> dict:
+    """The record of a synthetic run of the world (``make_world`` given a folder)."""
+    return run_record(
+        [
+            file_record(world["raster"], role="population"),
+            {"role": "osm", "name": "world.osm.pbf", "date": "2025-01-01", "sha256": "00"},
+        ],
+        config_sha256="c0ffee",
+        synthetic=True,
+    )

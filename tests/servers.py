@@ -14,6 +14,8 @@ Unknown paths answer 404. Every request is recorded with its headers and body.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -152,3 +154,34 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# ---------------------------------------------------------------------------- Overpass replies
+
+
+def overpass_json(elements: list[dict]) -> bytes:
+    """An Overpass API JSON reply holding ``elements``, as the server writes it."""
+    reply = {
+        "version": 0.6,
+        "generator": "Overpass API 0.7.62 (test)",
+        "osm3s": {"timestamp_osm_base": "2025-07-01T12:00:00Z", "copyright": "ODbL"},
+        "elements": elements,
+    }
+    return json.dumps(reply, ensure_ascii=False).encode()
+
+
+def status_text(slot_in_s: int | None = None) -> bytes:
+    """The plain-text reply of /api/status, free slots now or one free in slot_in_s."""
+    now = dt.datetime.now(dt.UTC)
+    line = "2 slots available now."
+    if slot_in_s is not None:
+        at = (now + dt.timedelta(seconds=slot_in_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        line = f"Slot available after: {at}, in {slot_in_s} seconds."
+    return (
+        "Connected as: 2130706433\n"
+        f"Current time: {now:%Y-%m-%dT%H:%M:%SZ}\n"
+        "Announced endpoint: none\n"
+        "Rate limit: 2\n"
+        f"{line}\n"
+        "Currently running queries (pid, space limit, time limit, start time):\n"
+    ).encode()

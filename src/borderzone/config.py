@@ -1,4 +1,22 @@
-"""Checks of the workflow configuration that its JSON Schema cannot express."""
+"""Checks of the workflow configuration that its JSON Schema cannot express.
+
+The checks run in two steps, so that ``snakemake -n``, ``snakemake --lint`` and every other
+parse of the workflow stay cheap while a bad outlines file is still caught before any work:
+
+- :func:`check_config` runs each time Snakemake parses the workflow (``common.smk``, after
+  the JSON Schema). It looks at keys, values and whether the files named exist, and opens
+  no file.
+- :func:`check_outlines` reads the countries outlines file: the two countries are in it
+  and their outlines meet. ``common.smk`` runs it from Snakemake's ``onstart`` handler,
+  which Snakemake calls once it has built the DAG and is about to execute jobs, before the
+  first one starts (downloads included); it does not call it on a dry run (``-n``), on
+  ``--lint``, when there is nothing to be done, or in the per-job processes of a cluster
+  or remote executor (they run with ``--no-hooks``). With ``--no-hooks`` a bad pair still
+  stops rule ``build_border`` with one line.
+
+Both raise :class:`~borderzone.errors.ConfigError`, which ``common.smk`` turns into one
+line, ``borderzone: bad configuration: <message>``, and exit status 1.
+"""
 
 import hashlib
 import json
@@ -47,7 +65,7 @@ def width_label(width_km: float) -> str:
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
-    """SHA-256 of the configuration, keys sorted, for provenance metadata."""
+    """SHA-256 of the configuration, keys sorted, for the metadata stored in outputs."""
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -92,17 +110,18 @@ def check_schema(config: Mapping[str, Any], schema_path: str) -> None:
 
 
 def check_config(config: Mapping[str, Any]) -> None:
-    """Stop before any work when the configuration cannot give a result.
+    """Stop before any work when the configuration cannot give a result; open no file.
 
-    Run after JSON Schema validation (types, ranges and unknown keys are checked there).
+    Run after JSON Schema validation (types, ranges and unknown keys are checked there),
+    each time the workflow is parsed. The outlines file is only checked to exist here; its
+    content is checked by :func:`check_outlines`.
 
     Raises
     ------
     ConfigError
         With one line naming the key or value at fault: an unknown ISO3 code, a pair of
-        one country twice, buffer widths that collide in paths, an outlines file that is
-        missing or lacks a country, a pair that shares no border, or a source that is not
-        available yet.
+        one country twice, buffer widths that collide in paths, a file that does not
+        exist, or a source that is not available yet.
     """
     pair = list(config["pair"])
     for code in pair:
@@ -128,6 +147,28 @@ def check_config(config: Mapping[str, Any]) -> None:
                 f"it needs osm.source pbf or geofabrik, not {osm.get('source')!r}"
             )
         return  # the outlines exist once the OSM files are read
+    outlines = Path(countries_cfg["file"])
+    if not outlines.exists():
+        raise ConfigError(f"countries.file: countries file {outlines} does not exist")
+
+
+def check_outlines(config: Mapping[str, Any]) -> None:
+    """Stop before any work when the outlines file cannot give the pair's border.
+
+    Reads the file, so it runs once Snakemake is about to execute jobs rather than at
+    each parse (see the module docstring). Does nothing when ``countries.source`` is
+    ``osm``: those outlines exist only once the OSM files are read.
+
+    Raises
+    ------
+    ConfigError
+        With one line naming the file: it cannot be read, lacks the ISO3 column or one of
+        the two countries, or the two outlines are more than ``border.snap_m`` apart.
+    """
+    countries_cfg = config["countries"]
+    if countries_cfg["source"] == "osm":
+        return
+    pair = list(config["pair"])
     try:
         countries = read_countries(
             countries_cfg["file"],

@@ -1,11 +1,16 @@
-"""Download OpenStreetMap extracts from Geofabrik: resumable, checksummed, atomic.
+"""Downloads that survive interruptions: resumable, verified, renamed into place, recorded.
 
-:func:`fetch_geofabrik` streams ``{base_url}/{path}-latest.osm.pbf`` into a ``.part`` file
-beside its destination, resumes an interrupted transfer with an HTTP ``Range`` request,
-checks the MD5 that Geofabrik publishes beside every extract, and only then renames the
-file into place. The checksum is kept beside the file (``.md5``) with a provenance record
-(``.json``: URL, MD5, size, time of download, ``Last-Modified``), so a second call finds the
-file in place and makes no request at all.
+:func:`download_file` streams a URL into a ``.part`` file beside its destination, resumes
+an interrupted transfer with an HTTP ``Range`` request, checks an expected MD5 when one is
+given, and only then renames the file into place and writes a provenance record beside it
+(``<name>.json``: URL, MD5 or SHA-256, size, time of download, ``Last-Modified``).
+:func:`fetch_url` downloads a file once (a file in place is kept); :func:`fetch_text` reads a
+small text such as a published checksum, with the same retries. Server errors (429, 5xx)
+and broken connections are retried with a doubling pause; other HTTP errors fail at once.
+
+The names of Geofabrik extracts (:func:`geofabrik_path`, :func:`geofabrik_file_stem`) are
+here because the configuration names its files with them; the Geofabrik download itself is
+:func:`borderzone.osm.geofabrik.retrieve_geofabrik`.
 """
 
 import datetime as dt
@@ -15,7 +20,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,12 +48,13 @@ GEOFABRIK_REGIONS: dict[str, str] = {
 }
 """Bare country names to their Geofabrik path (Russia has its own top-level directory)."""
 
-USER_AGENT = "borderzone/0.1 (OpenStreetMap extract download)"
+GEOFABRIK_SUFFIX = "-latest.osm.pbf"
+"""What follows a Geofabrik path in the URL and the local file name of its extract."""
+
+USER_AGENT = "borderzone/0.1 (data download)"
 CHUNK_BYTES = 1 << 16
 """Bytes read and written at a time; an interrupted transfer loses at most this much."""
-_SUFFIX = "-latest.osm.pbf"
 _PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*$")
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -71,7 +77,7 @@ def geofabrik_path(region: str) -> str:
         The path without suffix, e.g. ``"asia/kazakhstan"``.
 
     """
-    path = region.strip().strip("/").lower().removesuffix(_SUFFIX)
+    path = region.strip().strip("/").lower().removesuffix(GEOFABRIK_SUFFIX)
     path = GEOFABRIK_REGIONS.get(path, path)
     if not _PATH.match(path):
         raise DownloadError(
@@ -84,107 +90,6 @@ def geofabrik_path(region: str) -> str:
 def geofabrik_file_stem(region: str) -> str:
     """Stem of the local file of ``region``: ``asia/kazakhstan`` -> ``kazakhstan``."""
     return geofabrik_path(region).rsplit("/", 1)[-1]
-
-
-def fetch_geofabrik(
-    region: str,
-    *,
-    base_url: str = GEOFABRIK_URL,
-    dest_dir: Path,
-    progress: bool = True,
-    timeout_s: float = 60,
-    retries: int = 3,
-    backoff_s: float = 2.0,
-) -> Path:
-    """Download the latest Geofabrik extract of ``region`` unless it is already in place.
-
-    Parameters
-    ----------
-    region
-        A known bare name (see :data:`GEOFABRIK_REGIONS`) or a Geofabrik path such as
-        ``"asia/kazakhstan"``.
-    base_url
-        Server root; a mirror or a local test server.
-    dest_dir
-        Directory receiving ``<name>-latest.osm.pbf`` with ``.md5`` and ``.json`` beside it.
-    progress
-        Show a progress bar (tqdm when installed, else a log line per tenth).
-    timeout_s
-        Connect and read timeout of each request, in seconds.
-    retries
-        Attempts after the first one, for server errors (429, 5xx) and broken connections;
-        an attempt that received data resets the count. Other HTTP errors fail at once.
-    backoff_s
-        Wait before the first retry; it doubles with each further retry.
-
-    Returns
-    -------
-    pathlib.Path
-        The verified extract.
-
-    Raises
-    ------
-    DownloadError
-        On an HTTP error, a transfer that keeps failing, or a checksum that does not match;
-        no partial file is left in place under the final name.
-
-    """
-    path = geofabrik_path(region)
-    name = geofabrik_file_stem(path) + _SUFFIX
-    url = f"{base_url.rstrip('/')}/{path}{_SUFFIX}"
-    dest_dir = Path(dest_dir)
-    target = dest_dir / name
-    md5_file = dest_dir / f"{name}.md5"
-
-    if target.is_file() and md5_file.is_file():
-        stored = _parse_md5(md5_file.read_text(encoding="utf-8"), source=str(md5_file))
-        actual = _file_md5(target)
-        if actual == stored:
-            log.info("%s is in place and matches %s: not downloading", target, md5_file.name)
-            return target
-        log.warning("%s does not match %s: downloading again", target, md5_file.name)
-
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    with requests.Session() as session:
-        session.headers["User-Agent"] = USER_AGENT
-        md5_text = _with_retries(
-            lambda: _get_text(session, f"{url}.md5", timeout_s=timeout_s),
-            url=f"{url}.md5",
-            retries=retries,
-            backoff_s=backoff_s,
-        )
-        expected = _parse_md5(md5_text, source=f"{url}.md5")
-        part = dest_dir / f"{name}.part"
-        headers = _download(
-            session,
-            url,
-            part,
-            timeout_s=timeout_s,
-            retries=retries,
-            backoff_s=backoff_s,
-            progress=progress,
-        )
-
-    actual = _file_md5(part)
-    if actual != expected:
-        part.unlink(missing_ok=True)
-        raise DownloadError(
-            f"{url}: MD5 of the download {actual} differs from {expected} published in "
-            f"{url}.md5; the file was deleted"
-        )
-    size = part.stat().st_size
-    os.replace(part, target)
-    _write_atomic(md5_file, f"{expected}  {name}\n")
-    provenance = {
-        "url": url,
-        "md5": expected,
-        "size": size,
-        "downloaded": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "last_modified": headers.get("Last-Modified"),
-    }
-    _write_atomic(dest_dir / f"{name}.json", json.dumps(provenance, indent=2) + "\n")
-    log.info("downloaded %s (%.1f MB, MD5 %s) to %s", url, size / 1e6, expected, target)
-    return target
 
 
 def fetch_url(
@@ -202,19 +107,76 @@ def fetch_url(
     when the server's announced length is reached; a SHA-256 is recorded in a provenance
     JSON beside the file. A file already at ``dest`` is not downloaded again.
 
+    Parameters
+    ----------
+    url, dest, progress, timeout_s, retries, backoff_s
+        As for :func:`download_file`.
+
     Raises
     ------
     DownloadError
         On an HTTP error or a transfer that keeps failing.
+
     """
     dest = Path(dest)
     if dest.is_file():
         log.info("%s is in place: not downloading", dest)
         return dest
+    return download_file(
+        url, dest=dest, progress=progress, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s
+    )
+
+
+def download_file(
+    url: str,
+    *,
+    dest: Path,
+    md5: str | None = None,
+    progress: bool = True,
+    timeout_s: float = 60,
+    retries: int = 3,
+    backoff_s: float = 2.0,
+) -> Path:
+    """Download ``url`` to ``dest``: resumed, verified, renamed when whole, recorded.
+
+    The transfer goes to ``<dest>.part`` (a part left by an earlier attempt is resumed);
+    once whole, and its MD5 equal to ``md5`` when given, it is renamed to ``dest`` and the
+    record ``<dest>.json`` is written (with ``md5``, or else the file's SHA-256).
+
+    Parameters
+    ----------
+    url
+        What to download.
+    dest
+        Where the file goes; its folder is created.
+    md5
+        Expected MD5 (lower-case hex) of the whole file, or None to record a SHA-256.
+    progress
+        Show a progress bar (tqdm when installed, else a log line per tenth).
+    timeout_s
+        Connect and read timeout of each request, in seconds.
+    retries
+        Attempts after the first one, for server errors (429, 5xx) and broken connections;
+        an attempt that received data resets the count. Other HTTP errors fail at once.
+    backoff_s
+        Wait before the first retry; it doubles with each further retry.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    DownloadError
+        On an HTTP error, a transfer that keeps failing, or an MD5 that does not match (the
+        download is deleted then); nothing is left in place under the final name.
+
+    """
+    dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(f"{dest.name}.part")
-    with requests.Session() as session:
-        session.headers["User-Agent"] = USER_AGENT
+    with _session() as session:
         headers = _download(
             session,
             url,
@@ -224,19 +186,74 @@ def fetch_url(
             backoff_s=backoff_s,
             progress=progress,
         )
-    digest = _file_md5(part, "sha256")
+    algorithm = "sha256" if md5 is None else "md5"
+    digest = file_digest(part, algorithm)
+    if md5 is not None and digest != md5:
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{url}: MD5 of the download {digest} differs from the published {md5}; "
+            "the file was deleted"
+        )
     size = part.stat().st_size
     os.replace(part, dest)
     provenance = {
         "url": url,
-        "sha256": digest,
+        algorithm: digest,
         "size": size,
         "downloaded": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "last_modified": headers.get("Last-Modified"),
     }
-    _write_atomic(dest.with_name(f"{dest.name}.json"), json.dumps(provenance, indent=2) + "\n")
-    log.info("downloaded %s (%.1f MB) to %s", url, size / 1e6, dest)
+    write_atomic(dest.with_name(f"{dest.name}.json"), json.dumps(provenance, indent=2) + "\n")
+    log.info(
+        "downloaded %s (%.1f MB, %s %s) to %s", url, size / 1e6, algorithm.upper(), digest, dest
+    )
     return dest
+
+
+def fetch_text(url: str, *, timeout_s: float = 60, retries: int = 3, backoff_s: float = 2.0) -> str:
+    """Read a small text (a published checksum), retrying as :func:`download_file` does.
+
+    Raises
+    ------
+    DownloadError
+        On an HTTP error, or when the server keeps failing.
+
+    """
+    with _session() as session:
+        return _with_retries(
+            lambda: _get_text(session, url, timeout_s=timeout_s),
+            url=url,
+            retries=retries,
+            backoff_s=backoff_s,
+        )
+
+
+def file_digest(path: Path, algorithm: str = "md5") -> str:
+    """Hex digest of a file, read in blocks (``md5`` as Geofabrik publishes, ``sha256``)."""
+    digest = hashlib.new(algorithm)
+    with path.open("rb") as f:
+        while block := f.read(CHUNK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` under a temporary name beside ``path``, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def one_line(value: object, limit: int = 300) -> str:
+    """``value`` as text on one line (runs of blanks made one space), cut to ``limit``."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
 
 
 def _download(
@@ -293,10 +310,10 @@ def _download(
         best = max(best, size)
         if failures > retries:
             raise DownloadError(
-                f"{url}: failed after {retries + 1} attempts, last: {_one_line(error)}"
+                f"{url}: failed after {retries + 1} attempts, last: {one_line(error)}"
             )
         wait = backoff_s * 2 ** max(failures - 1, 0)
-        log.warning("%s: %s; retrying in %.1f s", url, _one_line(error), wait)
+        log.warning("%s: %s; retrying in %.1f s", url, one_line(error), wait)
         time.sleep(wait)
 
 
@@ -383,44 +400,16 @@ def _get_text(session: requests.Session, url: str, *, timeout_s: float) -> str:
     return response.text
 
 
-def _with_retries(call: Any, *, url: str, retries: int, backoff_s: float) -> Any:
+def _with_retries(call: Callable[[], str], *, url: str, retries: int, backoff_s: float) -> str:
     for attempt in range(retries + 1):
         try:
             return call()
         except _RetryableError as exc:
             if attempt == retries:
                 raise DownloadError(
-                    f"{url}: failed after {retries + 1} attempts, last: {_one_line(exc)}"
+                    f"{url}: failed after {retries + 1} attempts, last: {one_line(exc)}"
                 ) from exc
             wait = backoff_s * 2**attempt
-            log.warning("%s: %s; retrying in %.1f s", url, _one_line(exc), wait)
+            log.warning("%s: %s; retrying in %.1f s", url, one_line(exc), wait)
             time.sleep(wait)
     raise AssertionError("unreachable")
-
-
-def _parse_md5(text: str, *, source: str) -> str:
-    """Read ``<hex>  <filename>`` (the md5sum format) and return the lower-case hex digest."""
-    token = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
-    if not _MD5.match(token):
-        raise DownloadError(f"{source} holds no MD5 checksum: {text[:80]!r}")
-    return token
-
-
-def _file_md5(path: Path, algorithm: str = "md5") -> str:
-    # Geofabrik publishes MD5 (not used for security); fetch_url records SHA-256
-    digest = hashlib.new(algorithm)
-    with path.open("rb") as f:
-        while block := f.read(CHUNK_BYTES):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _one_line(value: object, limit: int = 300) -> str:
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from borderzone.crs import WGS84
@@ -84,11 +85,12 @@ def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame:
 
 def write_layers(
     path: str | Path,
-    layers: Mapping[str, gpd.GeoDataFrame],
+    layers: Mapping[str, pd.DataFrame],
     *,
     metadata: Mapping[str, str] | None = None,
+    layer_options: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Write several layers to one GeoPackage, all or nothing.
+    """Write several layers to one GeoPackage (version 1.2), all or nothing.
 
     The file is written beside its destination under a temporary name and renamed into
     place only once every layer is in it, so a failure leaves no partial output.
@@ -98,9 +100,17 @@ def write_layers(
     path
         Destination ``.gpkg``.
     layers
-        Layer name to data; each must have a CRS.
+        Layer name to data, written in this order; a GeoDataFrame must have a CRS, a
+        plain DataFrame is written as an attribute table.
     metadata
         Key/value pairs stored as GDAL dataset metadata of the GeoPackage.
+    layer_options
+        Layer name to GDAL layer creation options of that layer, e.g. ``{"FID": "id"}``.
+
+    Raises
+    ------
+    InputDataError
+        When a GeoDataFrame has no CRS.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,11 +118,11 @@ def write_layers(
     os.close(fd)
     os.unlink(tmp)
     try:
-        for i, (name, gdf) in enumerate(layers.items()):
-            if gdf.crs is None:
-                raise ValueError(f"layer {name} for {path} has no CRS")
+        for i, (name, df) in enumerate(layers.items()):
+            if isinstance(df, gpd.GeoDataFrame) and df.crs is None:
+                raise InputDataError(f"layer {name} for {path} has no CRS")
             pyogrio.write_dataframe(
-                gdf,
+                df,
                 tmp,
                 layer=name,
                 driver="GPKG",
@@ -121,6 +131,7 @@ def write_layers(
                 dataset_metadata=dict(metadata or {}) if i == 0 else None,
                 # GeoPackage 1.2: QGIS 3.22 (Debian bookworm) warns about newer versions
                 dataset_options={"VERSION": "1.2"} if i == 0 else None,
+                layer_options=dict((layer_options or {}).get(name, {})) or None,
             )
         os.replace(tmp, path)
     finally:

@@ -4,7 +4,11 @@ The layer-independent part of styling, used by the deliverables (vector layers) 
 rasters (a single-band pseudocolor style written beside each GeoTIFF). Each builder returns
 the text of a ``.qml`` file as QGIS 3.22 writes it: a ``<qgis>`` root with a
 ``renderer-v2`` (categorized, graduated or rule-based), its symbols and, where the layer is
-labelled, a ``labeling`` element.
+labelled, a ``labeling`` element. :func:`qgis_document` and :func:`parse_qgis_document`
+write and read the doctype line every QGIS document (``.qml``, ``.qgs``) starts with.
+
+The module is one piece past 500 lines: the QML vocabulary every style is built from
+(symbols, the four renderers, labels, ramps and classes), which QGIS spells out verbosely.
 
 Symbol sizes are in millimetres, colours are ``#rrggbb`` (or ``#rrggbbaa``).
 """
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 QGIS_VERSION = "3.22.0-Białowieża"
+DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
 
 
 # colour ramps, low to high (viridis, magma-like and a red ramp for isolation)
@@ -94,6 +99,16 @@ class Rule:
 
 # --------------------------------------------------------------------------------------
 # XML helpers
+
+
+def qgis_document(root: ET.Element) -> str:
+    """Return the text of a QGIS document (``.qml``, ``.qgs``): the doctype line, then ``root``."""
+    return DOCTYPE + "\n" + ET.tostring(root, encoding="unicode")
+
+
+def parse_qgis_document(text: str) -> ET.Element:
+    """Return the root element of a QGIS document, with or without its doctype line."""
+    return ET.fromstring(text.split("\n", 1)[1] if text.startswith("<!DOCTYPE") else text)
 
 
 def _rgba(color: str) -> str:
@@ -251,9 +266,7 @@ def _finish(root: ET.Element, geometry: str) -> str:
     ET.SubElement(root, "layerOpacity").text = "1"
     ET.SubElement(root, "layerGeometryType").text = str(_GEOMETRY[geometry][1])
     ET.indent(root)
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
-        root, encoding="unicode"
-    )
+    return qgis_document(root)
 
 
 def _renderer(root: ET.Element, rtype: str, **attrs: str) -> ET.Element:
@@ -364,12 +377,8 @@ def rule_based_qml(*, geometry: str, rules: Sequence[Rule], label: str | None = 
     top = ET.SubElement(r, "rules", key="{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "root")) + "}")
     syms = ET.SubElement(r, "symbols")
     for i, rule in enumerate(rules):
-        attrs = {
-            "key": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rule{i}{rule.label}")) + "}",
-            "symbol": str(i),
-            "label": rule.label,
-        }
-        attrs["filter"] = rule_expression(rule)
+        key = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rule{i}{rule.label}")) + "}"
+        attrs = {"key": key, "symbol": str(i), "label": rule.label, "filter": rule_expression(rule)}
         ET.SubElement(top, "rule", attrs)
         _symbol(syms, str(i), rule.symbol, geometry)
     _labeling(root, label, geometry)
@@ -476,9 +485,7 @@ def raster_pseudocolor_qml(
     ET.SubElement(pipe, "rasterresampler", maxOversampling="2")
     ET.SubElement(root, "blendMode").text = "0"
     ET.indent(root)
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
-        root, encoding="unicode"
-    )
+    return qgis_document(root)
 
 
 def _ramp(colors: Sequence[str], n: int) -> list[str]:

@@ -15,12 +15,8 @@ from pathlib import Path
 import pytest
 from deliverables_world import make_world
 
-from borderzone.deliver.qgis_project import (
-    deliverable_layers,
-    project_layers,
-    write_qgis_project,
-    write_styled_geopackage,
-)
+from borderzone.deliver.geopackage import deliverable_layers, write_styled_geopackage
+from borderzone.deliver.qgis_project import project_layers, write_qgis_project
 from borderzone.deliver.styles import alternative_styles, default_styles
 from borderzone.qml import raster_pseudocolor_qml
 
@@ -70,7 +66,7 @@ def checked(qgis_python, tmp_path_factory):
     w["raster"].with_suffix(".qml").write_text(qml)
     project = d / "50km" / "borderzone.qgz"
     pl = project_layers(gpkg, layers, styles, rasters={"population density": (w["raster"], qml)})
-    write_qgis_project(project, layers=pl, extent=w["extent"], backend="xml")
+    write_qgis_project(project, layers=pl, extent=w["extent"])
     # the project must work from anywhere: move the whole tree before opening it
     moved = tmp_path_factory.mktemp("moved") / "tree"
     d.rename(moved)

@@ -12,8 +12,7 @@ import osmium
 import pyogrio
 import pytest
 import yaml
-from servers import LocalServer, Reply
-from unit.test_overpass import status_text
+from servers import LocalServer, Reply, status_text
 
 from borderzone.synth.world import generate_world
 

@@ -144,6 +144,25 @@ def test_bad_configuration_stops_with_one_line(tmp_path, outlines, override, mes
     assert not (tmp_path / "results").exists()
 
 
+def test_dry_run_and_lint_leave_the_outlines_unread(tmp_path):
+    # a file no reader opens: the check that reads it waits until jobs are about to run
+    garbage = tmp_path / "garbage.gpkg"
+    garbage.write_bytes(b"not a GeoPackage\n")
+    config = small_config(garbage)
+    for extra in ("--dry-run", "--lint"):
+        proc = run(tmp_path, config, extra)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "bad configuration" not in proc.stderr
+    proc = run(tmp_path, config)
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("borderzone: bad configuration:")]
+    assert len(errors) == 1, proc.stderr[-2000:]
+    assert f"countries.file: countries file {garbage} cannot be read" in errors[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "results").exists()
+
+
 def test_failed_rule_leaves_no_partial_output(tmp_path, outlines):
     # gaps are 4 km; allowing none makes build_border fail after reading its input
     proc = run(tmp_path, small_config(outlines, border={"snap_m": 500, "max_gap_km": 1}))

@@ -14,13 +14,12 @@ rule build_border:
         "results/{pair}/benchmarks/build_border.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
-        layer=COUNTRIES["layer"],
-        iso3_column=COUNTRIES["iso3_column"],
+        countries=countries_params,
         snap_m=config["border"]["snap_m"],
         max_gap_km=config["border"]["max_gap_km"],
         segment_km=config["segment_km"],
         official_length_km=config["official_length_km"],
-        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
+        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
@@ -45,9 +44,8 @@ rule build_zones:
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         width_km=lambda wildcards: float(wildcards.width),
-        layer=COUNTRIES["layer"],
-        iso3_column=COUNTRIES["iso3_column"],
-        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
+        countries=countries_params,
+        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
@@ -70,7 +68,7 @@ rule build_corridor:
         "results/{pair}/benchmarks/build_corridor.tsv"
     params:
         width_km=CORRIDOR_KM,
-        metadata=provenance(COUNTRIES["file"], BORDER_KEYS),
+        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
     threads: 1
     resources:
         mem_mb=2000,

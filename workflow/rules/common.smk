@@ -1,13 +1,22 @@
-# Configuration check, target lists and input functions; no rules here.
+# Configuration checks (at each parse, and once jobs are about to run), target lists, params
+# and input functions; no rules here.
 import sys
 
 from snakemake.utils import validate
 
 from borderzone import __version__
-from borderzone.config import check_config, check_schema, coerce_numbers, config_hash, width_label
+from borderzone.config import (
+    check_config,
+    check_outlines,
+    check_schema,
+    coerce_numbers,
+    config_hash,
+    width_label,
+)
 from borderzone.download import geofabrik_file_stem
 from borderzone.errors import BorderzoneError
 
+# Checks that open no file, at each parse (also -n and --lint): borderzone.config.
 try:
     coerce_numbers(config)
     check_schema(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
@@ -15,6 +24,16 @@ try:
     check_config(config)
 except BorderzoneError as exc:
     sys.exit(f"borderzone: bad configuration: {exc}")
+
+
+# The check that reads the outlines file, once jobs are about to run (not on -n, --lint,
+# nothing to be done, or in per-job processes) and before the first one starts.
+onstart:
+    try:
+        check_outlines(config)
+    except BorderzoneError as exc:
+        sys.exit(f"borderzone: bad configuration: {exc}")
+
 
 PAIR = "-".join(config["pair"])
 # where the two outlines are read from: the configured file, or the admin_level=2
@@ -111,7 +130,16 @@ def countries_file(wildcards):
 BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]
 
 
-def provenance(source, keys):
+def countries_params(wildcards):
+    """Keyword arguments of borderzone.io.read_countries for the pair's two outlines."""
+    return {
+        "iso3": wildcards.pair.split("-"),
+        "iso3_column": COUNTRIES["iso3_column"],
+        "layer": COUNTRIES["layer"],
+    }
+
+
+def output_metadata(source, keys):
     """Metadata stored in an output: its source, and the version and the config keys that
     made it (only those, so that other keys do not make it stale)."""
     return {

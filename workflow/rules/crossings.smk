@@ -19,14 +19,13 @@ rule find_crossings:
         "results/{pair}/benchmarks/find_crossings.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
-        layer=COUNTRIES["layer"],
-        iso3_column=COUNTRIES["iso3_column"],
+        countries=countries_params,
         merge_within_m=config["crossings"]["merge_within_m"],
         checkpoint_within_m=config["crossings"]["checkpoint_within_m"],
         continuity_km=config["crossings"]["continuity_km"],
         transit_min_km=config["crossings"]["transit_min_km"],
         admin_layer=config["admin"]["layer"],
-        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "admin"]),
+        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "admin"]),
     threads: 1
     resources:
         mem_mb=4000,

@@ -20,11 +20,13 @@ rule write_deliverables:
         project="results/{pair}/{width}km/borderzone.qgz",
     log:
         "results/{pair}/logs/write_deliverables_{width}km.log",
+    benchmark:
+        "results/{pair}/benchmarks/write_deliverables_{width}km.tsv"
     params:
         rasters=RASTERS,
         synthetic=OSM["source"] == "synthetic",
         config_sha256=config_hash(config),
-        metadata=provenance(OSM_SOURCE, list(config)),
+        metadata=output_metadata(OSM_SOURCE, list(config)),
     threads: 1
     resources:
         mem_mb=4000,
@@ -54,6 +56,8 @@ rule write_report:
         ),
     log:
         "results/{pair}/logs/write_report.log",
+    benchmark:
+        "results/{pair}/benchmarks/write_report.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         synthetic=OSM["source"] == "synthetic",
@@ -79,6 +83,8 @@ rule write_webmap:
         webmap="results/{pair}/webmap.html",
     log:
         "results/{pair}/logs/write_webmap.log",
+    benchmark:
+        "results/{pair}/benchmarks/write_webmap.tsv"
     params:
         widths=WIDTHS,
         synthetic=OSM["source"] == "synthetic",

@@ -64,17 +64,16 @@ rule compute_segment_metrics:
     benchmark:
         "results/{pair}/benchmarks/compute_segment_metrics_{width}km.tsv"
     params:
-        pair=lambda wildcards: wildcards.pair.split("-"),
-        layer=COUNTRIES["layer"],
-        iso3_column=COUNTRIES["iso3_column"],
+        countries=countries_params,
         speeds_kmh=config["layers"]["speeds_kmh"],
         access_kmh=config["layers"]["access_kmh"],
         road_buffer_km=config["layers"]["road_buffer_km"],
         clusters=config["layers"]["clusters"],
         town_min_population=config["population"]["town_min_population"],
         rural_below=config["population"]["rural_below"],
+        rail_exclude=config["osm"]["rail_exclude"],
         admin_layer=config["admin"]["layer"],
-        metadata=provenance(
+        metadata=output_metadata(
             OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
         ),
     threads: 1
@@ -108,7 +107,7 @@ rule build_rasters:
         resolution_m=config["layers"]["resolution_m"],
         speeds_kmh=config["layers"]["speeds_kmh"],
         access_kmh=config["layers"]["access_kmh"],
-        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm", "population", "layers"]),
+        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm", "population", "layers"]),
     threads: 1
     resources:
         mem_mb=4000,

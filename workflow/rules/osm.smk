@@ -15,7 +15,7 @@ rule build_countries_from_osm:
         "results/{pair}/benchmarks/build_countries_from_osm.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
-        metadata=provenance(OSM_SOURCE, ["pair", "osm"]),
+        metadata=output_metadata(OSM_SOURCE, ["pair", "osm"]),
     threads: 2
     resources:
         mem_mb=4000,
@@ -152,7 +152,7 @@ rule clip_network:
     benchmark:
         "results/{pair}/benchmarks/clip_network_{width}km.tsv"
     params:
-        metadata=provenance(OSM_SOURCE, [*BORDER_KEYS, "osm"]),
+        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm"]),
     threads: 1
     resources:
         mem_mb=4000,

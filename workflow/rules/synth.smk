@@ -19,8 +19,7 @@ rule build_synthetic_world:
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         out_dir=lambda wildcards: f"results/{wildcards.pair}/synthetic",
-        layer=COUNTRIES["layer"],
-        iso3_column=COUNTRIES["iso3_column"],
+        countries=countries_params,
         n_ways=config["osm"]["synthetic"]["n_ways"],
         seed=config["osm"]["synthetic"]["seed"],
     threads: 1

@@ -2,21 +2,16 @@
 
 from borderzone.border import build_border
 from borderzone.io import read_countries, write_layers
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 
-setup_logging(snakemake.log[0])
-countries = read_countries(
-    snakemake.input.countries,
-    iso3=snakemake.params.pair,
-    iso3_column=snakemake.params.iso3_column,
-    layer=snakemake.params.layer,
-)
-layers = build_border(
-    countries,
-    pair=snakemake.params.pair,
-    snap_m=snakemake.params.snap_m,
-    max_gap_km=snakemake.params.max_gap_km,
-    segment_km=snakemake.params.segment_km,
-    official_length_km=snakemake.params.official_length_km,
-)
-write_layers(snakemake.output.border, layers, metadata=snakemake.params.metadata)
+with rule_log(snakemake.log[0]):
+    countries = read_countries(snakemake.input.countries, **snakemake.params.countries)
+    layers = build_border(
+        countries,
+        pair=snakemake.params.pair,
+        snap_m=snakemake.params.snap_m,
+        max_gap_km=snakemake.params.max_gap_km,
+        segment_km=snakemake.params.segment_km,
+        official_length_km=snakemake.params.official_length_km,
+    )
+    write_layers(snakemake.output.border, layers, metadata=snakemake.params.metadata)

@@ -2,11 +2,13 @@
 
 from borderzone.border import build_corridor
 from borderzone.io import read_layer, write_layers
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 
-setup_logging(snakemake.log[0])
-corridor = build_corridor(
-    read_layer(snakemake.input.border, "border").geometry.iloc[0],
-    width_km=snakemake.params.width_km,
-)
-write_layers(snakemake.output.corridor, {"corridor": corridor}, metadata=snakemake.params.metadata)
+with rule_log(snakemake.log[0]):
+    corridor = build_corridor(
+        read_layer(snakemake.input.border, "border").geometry.iloc[0],
+        width_km=snakemake.params.width_km,
+    )
+    write_layers(
+        snakemake.output.corridor, {"corridor": corridor}, metadata=snakemake.params.metadata
+    )

@@ -1,20 +1,15 @@
 """Rule build_synthetic_world: synthetic roads and railways along the real border."""
 
 from borderzone.io import read_countries, read_layer
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 from borderzone.synth import build_synthetic_world
 
-setup_logging(snakemake.log[0])
-build_synthetic_world(
-    snakemake.params.out_dir,
-    countries=read_countries(
-        snakemake.input.countries,
-        iso3=snakemake.params.pair,
-        iso3_column=snakemake.params.iso3_column,
-        layer=snakemake.params.layer,
-    ),
-    corridor=read_layer(snakemake.input.corridor, "corridor"),
-    pair=snakemake.params.pair,
-    n_ways=snakemake.params.n_ways,
-    seed=snakemake.params.seed,
-)
+with rule_log(snakemake.log[0]):
+    build_synthetic_world(
+        snakemake.params.out_dir,
+        countries=read_countries(snakemake.input.countries, **snakemake.params.countries),
+        corridor=read_layer(snakemake.input.corridor, "corridor"),
+        pair=snakemake.params.pair,
+        n_ways=snakemake.params.n_ways,
+        seed=snakemake.params.seed,
+    )

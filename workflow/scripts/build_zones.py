@@ -2,20 +2,15 @@
 
 from borderzone.border import build_zones
 from borderzone.io import read_countries, read_layer, write_layers
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 
-setup_logging(snakemake.log[0])
-countries = read_countries(
-    snakemake.input.countries,
-    iso3=snakemake.params.pair,
-    iso3_column=snakemake.params.iso3_column,
-    layer=snakemake.params.layer,
-)
-layers = build_zones(
-    read_layer(snakemake.input.border, "border").geometry.iloc[0],
-    read_layer(snakemake.input.border, "segments"),
-    countries,
-    pair=snakemake.params.pair,
-    width_km=snakemake.params.width_km,
-)
-write_layers(snakemake.output.zones, layers, metadata=snakemake.params.metadata)
+with rule_log(snakemake.log[0]):
+    countries = read_countries(snakemake.input.countries, **snakemake.params.countries)
+    layers = build_zones(
+        read_layer(snakemake.input.border, "border").geometry.iloc[0],
+        read_layer(snakemake.input.border, "segments"),
+        countries,
+        pair=snakemake.params.pair,
+        width_km=snakemake.params.width_km,
+    )
+    write_layers(snakemake.output.zones, layers, metadata=snakemake.params.metadata)

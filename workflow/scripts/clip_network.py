@@ -1,15 +1,15 @@
 """Rule clip_network: roads and rail clipped to one buffer, checkpoints and places in it."""
 
 from borderzone.io import read_layer, read_parquet, write_layers
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 from borderzone.osm import clip_network
 
-setup_logging(snakemake.log[0])
-layers = clip_network(
-    {
-        name: read_parquet(snakemake.input[name])
-        for name in ("roads", "rail", "checkpoints", "places")
-    },
-    read_layer(snakemake.input.zones, "buffer"),
-)
-write_layers(snakemake.output.network, layers, metadata=snakemake.params.metadata)
+with rule_log(snakemake.log[0]):
+    layers = clip_network(
+        {
+            name: read_parquet(snakemake.input[name])
+            for name in ("roads", "rail", "checkpoints", "places")
+        },
+        read_layer(snakemake.input.zones, "buffer"),
+    )
+    write_layers(snakemake.output.network, layers, metadata=snakemake.params.metadata)

@@ -3,13 +3,13 @@
 import pyogrio
 
 from borderzone.io import read_layer, write_parquet
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 from borderzone.osm import collect_overpass
 
-setup_logging(snakemake.log[0])
-parts = [
-    {name: read_layer(path, name) for name, _ in pyogrio.list_layers(path)}
-    for path in snakemake.input.chunks
-]
-for name, layer in collect_overpass(parts).items():
-    write_parquet(layer, snakemake.output[name])
+with rule_log(snakemake.log[0]):
+    parts = [
+        {name: read_layer(path, name) for name, _ in pyogrio.list_layers(path)}
+        for path in snakemake.input.chunks
+    ]
+    for name, layer in collect_overpass(parts).items():
+        write_parquet(layer, snakemake.output[name])

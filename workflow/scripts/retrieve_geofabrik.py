@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from borderzone.download import fetch_geofabrik
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
+from borderzone.osm import retrieve_geofabrik
 
-setup_logging(snakemake.log[0])
-fetch_geofabrik(
-    snakemake.params.region,
-    base_url=snakemake.params.base_url,
-    dest_dir=Path(snakemake.output.pbf).parent,
-)
+with rule_log(snakemake.log[0]):
+    retrieve_geofabrik(
+        snakemake.params.region,
+        base_url=snakemake.params.base_url,
+        dest_dir=Path(snakemake.output.pbf).parent,
+    )

@@ -1,9 +1,7 @@
 """Rule retrieve_worldpop: one country's WorldPop raster, downloaded once."""
 
-from pathlib import Path
+from borderzone.logs import rule_log
+from borderzone.metrics import retrieve_worldpop
 
-from borderzone.download import fetch_url
-from borderzone.logs import setup_logging
-
-setup_logging(snakemake.log[0])
-fetch_url(snakemake.params.url, dest=Path(snakemake.output.tif))
+with rule_log(snakemake.log[0]):
+    retrieve_worldpop(snakemake.params.url, dest=snakemake.output.tif)

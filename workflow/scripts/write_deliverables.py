@@ -2,29 +2,29 @@
 
 import pyogrio
 
-from borderzone.deliver import run_provenance, write_deliverables
+from borderzone.deliver import collect_run_record, write_deliverables
 from borderzone.io import read_layer
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 
-setup_logging(snakemake.log[0])
-inp = snakemake.input
-write_deliverables(
-    snakemake.output.gpkg,
-    snakemake.output.project,
-    border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
-    zones={n: read_layer(inp.zones, n) for n in ("buffer", "cells")},
-    network={n: read_layer(inp.network, n) for n, _ in pyogrio.list_layers(inp.network)},
-    crossings=read_layer(inp.crossings, "crossings"),
-    metrics=read_layer(inp.metrics, "segment_metrics"),
-    rasters={name: inp[name] for name in snakemake.params.rasters},
-    metadata=snakemake.params.metadata,
-    prov=run_provenance(
-        [
-            ("countries", inp.countries),
-            *(("osm", p) for p in inp.osm),
-            *(("population", p) for p in inp.population),
-        ],
-        config_sha256=snakemake.params.config_sha256,
-        synthetic=snakemake.params.synthetic,
-    ),
-)
+with rule_log(snakemake.log[0]):
+    inp = snakemake.input
+    write_deliverables(
+        snakemake.output.gpkg,
+        snakemake.output.project,
+        border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
+        zones={n: read_layer(inp.zones, n) for n in ("buffer", "cells")},
+        network={n: read_layer(inp.network, n) for n, _ in pyogrio.list_layers(inp.network)},
+        crossings=read_layer(inp.crossings, "crossings"),
+        metrics=read_layer(inp.metrics, "segment_metrics"),
+        rasters={name: inp[name] for name in snakemake.params.rasters},
+        metadata=snakemake.params.metadata,
+        run_record=collect_run_record(
+            [
+                ("countries", inp.countries),
+                *(("osm", p) for p in inp.osm),
+                *(("population", p) for p in inp.population),
+            ],
+            config_sha256=snakemake.params.config_sha256,
+            synthetic=snakemake.params.synthetic,
+        ),
+    )

@@ -2,25 +2,25 @@
 
 import pandas as pd
 
-from borderzone.deliver import run_provenance, write_report
+from borderzone.deliver import collect_run_record, write_report
 from borderzone.io import read_layer
-from borderzone.logs import setup_logging
+from borderzone.logs import rule_log
 
-setup_logging(snakemake.log[0])
-inp = snakemake.input
-sources = [("countries", inp.countries), *(("osm", p) for p in inp.osm)]
-sources += [("population", p) for p in inp.population]
-write_report(
-    snakemake.output.report,
-    border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
-    crossings=read_layer(inp.crossings, "crossings"),
-    summary=pd.read_csv(inp.summary),
-    metrics=read_layer(inp.metrics, "segment_metrics"),
-    regions=pd.read_csv(inp.regions),
-    pair=snakemake.params.pair,
-    prov=run_provenance(
-        sources,
-        config_sha256=snakemake.params.config_sha256,
-        synthetic=snakemake.params.synthetic,
-    ),
-)
+with rule_log(snakemake.log[0]):
+    inp = snakemake.input
+    sources = [("countries", inp.countries), *(("osm", p) for p in inp.osm)]
+    sources += [("population", p) for p in inp.population]
+    write_report(
+        snakemake.output.report,
+        border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
+        crossings=read_layer(inp.crossings, "crossings"),
+        summary=pd.read_csv(inp.summary),
+        metrics=read_layer(inp.metrics, "segment_metrics"),
+        regions=pd.read_csv(inp.regions),
+        pair=snakemake.params.pair,
+        run_record=collect_run_record(
+            sources,
+            config_sha256=snakemake.params.config_sha256,
+            synthetic=snakemake.params.synthetic,
+        ),
+    )

@@ -1,5 +1,6 @@
 """The crossings stage: where roads and railways cross the border, classified."""
 
-from borderzone.crossings.detect import find_crossings
+from borderzone.crossings.attributes import CATEGORIES
+from borderzone.crossings.find import find_crossings
 
-__all__ = ["find_crossings"]
+__all__ = ["CATEGORIES", "find_crossings"]

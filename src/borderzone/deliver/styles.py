@@ -6,7 +6,9 @@ the layer is labelled, a ``labeling`` element. :func:`default_styles` picks one 
 layer of a deliverable GeoPackage; :func:`alternative_styles` adds named extras (e.g.
 cells by population density beside cells by isolation) that QGIS lists under
 *Layer Properties ▸ Style*. Rasters get a single-band pseudocolor QML
-(:func:`raster_pseudocolor_qml`) written beside the GeoTIFF.
+(:func:`borderzone.qml.raster_pseudocolor_qml`) written beside the GeoTIFF. The palettes
+are here, once each: :data:`CATEGORY_COLORS` colours the crossing categories in every
+legend (QGIS, the report, the web map).
 
 Symbol sizes are in millimetres, colours are ``#rrggbb`` (or ``#rrggbbaa``).
 """
@@ -18,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from borderzone.crossings.detect import CATEGORIES
+from borderzone.crossings import CATEGORIES
+from borderzone.osm.schema import ROAD_CLASSES, ROAD_ORDER
 from borderzone.qml import (
     DENSITY_RAMP,
     Category,
@@ -32,22 +35,39 @@ from borderzone.qml import (
     single_symbol_qml,
 )
 
-#: The crossing categories of :mod:`borderzone.crossings.detect`, in legend order.
-CROSSING_CATEGORIES = CATEGORIES
+#: Colour of each crossing category (:data:`borderzone.crossings.attributes.CATEGORIES`, in
+#: legend order): the report's map, the web map and the QGIS style by category. Filled
+#: markers take it as fill, hollow ones (no checkpoint, tracks) as outline.
+CATEGORY_COLORS: dict[str, str] = dict(
+    zip(
+        CATEGORIES,
+        ("#d7301f", "#fc8d59", "#fdae61", "#8c510a", "#253494", "#74add1"),
+        strict=True,
+    )
+)
 SURFACE_COLORS = {"paved": "#d7301f", "unpaved": "#8c510a", "unknown": "#737373"}
 RAIL_COLOR = "#253494"
 
-
-ROAD_CLASSES = (
-    ("motorway", "#e31a1c", 1.4),
-    ("trunk", "#fc4e2a", 1.2),
-    ("primary", "#fd8d3c", 1.0),
-    ("secondary", "#feb24c", 0.8),
-    ("tertiary", "#d9b365", 0.6),
-    ("unclassified", "#8c8c8c", 0.4),
-    ("residential", "#b0b0b0", 0.3),
-    ("service", "#c8c8c8", 0.25),
-    ("track", "#8c510a", 0.35),
+#: Line colour and width (mm) of each road class, in the order of
+#: :data:`borderzone.osm.schema.ROAD_ORDER` (motorway first, track last). A ``_link`` of
+#: :data:`~borderzone.osm.schema.ROAD_CLASSES` takes its class's colour, 0.6 as wide.
+ROAD_LINES: dict[str, tuple[str, float]] = dict(
+    zip(
+        ROAD_ORDER,
+        (
+            ("#e31a1c", 1.4),
+            ("#fc4e2a", 1.2),
+            ("#fd8d3c", 1.0),
+            ("#feb24c", 0.8),
+            ("#d9b365", 0.6),
+            ("#8c8c8c", 0.4),
+            ("#b0b0b0", 0.3),
+            ("#bcbcbc", 0.3),
+            ("#c8c8c8", 0.25),
+            ("#8c510a", 0.35),
+        ),
+        strict=True,
+    )
 )
 
 
@@ -57,9 +77,9 @@ def roads_qml(values: Any = ()) -> str:
     The main classes, their ``_link`` roads, and any other value in ``values`` in grey.
     """
     cats = []
-    for cls, color, width in ROAD_CLASSES:
+    for cls, (color, width) in ROAD_LINES.items():
         cats.append(Category(cls, cls, Symbol(color, size=width)))
-        if cls in ("motorway", "trunk", "primary", "secondary", "tertiary"):
+        if f"{cls}_link" in ROAD_CLASSES:
             cats.append(Category(f"{cls}_link", f"{cls} link", Symbol(color, size=width * 0.6)))
     known = {c.value for c in cats}
     for value in sorted({str(v) for v in pd.Series(values).dropna()} - known):
@@ -123,17 +143,28 @@ def crossings_qml() -> str:
     return rule_based_qml(geometry="point", rules=crossing_rules(), label='"crossing_id"')
 
 
+#: Marker of each crossing category in the style by category: shape, size (mm), whether
+#: it is filled with the category's colour (else white, outlined in it), outline width.
+CATEGORY_MARKERS: dict[str, tuple[str, float, bool, float]] = {
+    "international checkpoint": ("circle", 4.0, True, 0.4),
+    "local checkpoint": ("triangle", 3.6, True, 0.3),
+    "road without checkpoint": ("circle", 2.6, False, 0.7),
+    "track": ("square", 2.4, False, 0.7),
+    "rail checkpoint": ("diamond", 4.2, True, 0.4),
+    "rail without checkpoint": ("diamond", 3.4, False, 0.7),
+}
+
+
 def crossings_by_category_qml() -> str:
     """Crossings categorized by ``category`` (the alternative style)."""
-    symbols = {
-        "international checkpoint": Symbol("#d7301f", 4.0, outline="#000000", outline_width=0.4),
-        "local checkpoint": Symbol("#fc8d59", 3.6, "triangle", "#000000", 0.3),
-        "road without checkpoint": Symbol("#ffffff", 2.6, outline="#d7301f", outline_width=0.7),
-        "track": Symbol("#ffffff", 2.4, "square", "#8c510a", 0.7),
-        "rail checkpoint": Symbol(RAIL_COLOR, 4.2, "diamond", "#000000", 0.4),
-        "rail without checkpoint": Symbol("#ffffff", 3.4, "diamond", RAIL_COLOR, 0.7),
-    }
-    cats = [Category(c, c, symbols[c]) for c in CROSSING_CATEGORIES]
+    cats = []
+    for cat, color in CATEGORY_COLORS.items():
+        shape, size, filled, width = CATEGORY_MARKERS[cat]
+        if filled:
+            symbol = Symbol(color, size, shape, "#000000", width)
+        else:
+            symbol = Symbol("#ffffff", size, shape, color, width)
+        cats.append(Category(cat, cat, symbol))
     return categorized_qml(
         field="category", geometry="point", categories=cats, label='coalesce("name", "crossing_id")'
     )

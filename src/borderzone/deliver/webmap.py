@@ -1,5 +1,9 @@
 """A web map of the border zone: one HTML file that works offline from disk.
 
+:func:`write_webmap` (the rule's function) and :func:`render_webmap` write it; crossings
+are coloured by category with :data:`borderzone.deliver.styles.CATEGORY_COLORS`, the
+palette of the QGIS style and the report too.
+
 The page holds its data (GeoJSON) and Leaflet itself inline: Leaflet's JavaScript and CSS
 are read from an installed copy (the ``django-leaflet`` wheel on PyPI ships Leaflet
 1.9 as static files; Debian's ``libjs-leaflet`` and an npm ``node_modules/leaflet`` are
@@ -11,6 +15,7 @@ Bootstrap from CDNs. No base map is drawn unless a tile URL is given.
 from __future__ import annotations
 
 import base64
+import html
 import importlib.util
 import json
 import logging
@@ -24,19 +29,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from borderzone.deliver.styles import CROSSING_CATEGORIES, isolation_field
+from borderzone.deliver.styles import CATEGORY_COLORS, isolation_field
 from borderzone.errors import InputDataError
 from borderzone.qml import ISOLATION_RAMP
 
 log = logging.getLogger(__name__)
 
-CATEGORY_COLORS = dict(
-    zip(
-        CROSSING_CATEGORIES,
-        ("#d7301f", "#fc8d59", "#fdae61", "#8c510a", "#253494", "#74add1"),
-        strict=True,
-    )
-)
 SEGMENT_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 POPUP_FIELDS = (
     "crossing_id",
@@ -305,21 +303,52 @@ def render_webmap(
     }
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     title = title or f"borderzone: {'–'.join(pair)} border"
-    html = (
+    page = (
         PAGE.replace("__LEAFLET_CSS__", css)
-        .replace("__TITLE__", _escape(title))
+        .replace("__TITLE__", html.escape(title))
         .replace("__DATA__", blob)
     )
     # Leaflet last: its code must not be searched for placeholders
-    html = html.replace("__LEAFLET_JS__", js.replace("</script", "<\\/script"))
+    page = page.replace("__LEAFLET_JS__", js.replace("</script", "<\\/script"))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
-    log.info("wrote %s (%d crossings, %.1f MB)", path, len(crossings), len(html) / 1e6)
+    log.info("wrote %s (%d crossings, %.1f MB)", path, len(crossings), len(page) / 1e6)
 
 
-def _escape(text: str) -> str:
-    import html
+def write_webmap(
+    path: str | Path,
+    *,
+    border_layers: Mapping[str, gpd.GeoDataFrame],
+    crossings: gpd.GeoDataFrame,
+    buffers: Mapping[float, gpd.GeoDataFrame],
+    metrics: gpd.GeoDataFrame,
+    synthetic: bool,
+) -> None:
+    """Write the offline web map of the pair (the narrowest width's metrics colour it).
 
-    return html.escape(text)
+    Parameters
+    ----------
+    path
+        Destination ``.html``.
+    border_layers
+        Layers of ``border.gpkg`` (``border``, ``segments``).
+    crossings
+        The crossings.
+    buffers
+        Buffer width (km) to its ``buffer`` layer.
+    metrics
+        The segment metrics of the narrowest width.
+    synthetic
+        Whether the roads and railways are synthetic (said on the map).
+    """
+    render_webmap(
+        path,
+        border=border_layers["border"],
+        segments=border_layers["segments"],
+        crossings=crossings,
+        buffers=dict(buffers),
+        metrics=metrics,
+        synthetic=synthetic,
+    )

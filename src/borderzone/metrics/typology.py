@@ -11,6 +11,17 @@ from borderzone.errors import InputDataError
 
 log = logging.getLogger(__name__)
 
+CLUSTER_COLUMNS = (
+    "pop_density_km2",
+    "road_km_per_km2",
+    "rail_km_per_km2",
+    "dist_road_crossing_km",
+    "time_to_crossing_min",
+    "time_to_town_min",
+    "n_crossings",
+)
+"""Measures the segment typology clusters on (standardised)."""
+
 LABEL_RULES: dict[str, dict[str, float]] = {
     "transit corridor": {
         "n_crossings": 1.0,

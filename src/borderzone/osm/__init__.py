@@ -1,8 +1,11 @@
 """The OSM stage: the corridor's layers from PBF files or Overpass, cut to each buffer."""
 
+from borderzone.osm.chunks import build_overpass_chunks, collect_overpass
 from borderzone.osm.clip import clip_network
-from borderzone.osm.overpass import build_overpass_chunks, retrieve_overpass_chunk
-from borderzone.osm.pbf import build_countries_from_osm, collect_overpass, extract_corridor
+from borderzone.osm.countries import build_countries_from_osm
+from borderzone.osm.geofabrik import retrieve_geofabrik
+from borderzone.osm.overpass import retrieve_overpass_chunk
+from borderzone.osm.pbf import extract_corridor
 
 __all__ = [
     "build_countries_from_osm",
@@ -10,5 +13,6 @@ __all__ = [
     "clip_network",
     "collect_overpass",
     "extract_corridor",
+    "retrieve_geofabrik",
     "retrieve_overpass_chunk",
 ]

@@ -1,62 +1,72 @@
 """Roads, rail, checkpoints and places of one corridor chunk from the Overpass API.
 
-The query goes through :func:`osmnx.features_from_polygon`, which brings osmnx's handling of
-the public servers: it asks ``{url}/status`` how long to wait for a free slot before each
-query, sleeps 55 s then asks again after a 429 or 504 reply, splits polygons larger than
-``osmnx.settings.max_query_area_size`` into several queries, and caches each good reply as
-JSON in the cache folder (keyed by the SHA-1 of the query URL), so a repeated call makes no
-request. Replies that cannot be trusted (truncated, not JSON, no ``elements``, or carrying
-an Overpass ``remark`` such as a timeout, which would mean a partial answer) raise
-:class:`OverpassError` before osmnx caches them.
+A small client of its own, on ``requests``: one Overpass QL query per chunk, posted to
+``{url}/interpreter``, asks for the elements of every layer in the chunk polygon with
+``out body; >; out skel qt;`` (the matches with their tags, then the nodes and ways they
+reference); :func:`borderzone.osm.elements.layers_from_elements` builds the layers from the
+reply with the rules of the PBF reader. The client is ours rather than a general OSM
+library's because what the workflow needs of one is small and must be exact:
 
-The layers returned have the columns of :mod:`borderzone.osm.schema`, like those of the PBF
-reader.
+- the raw reply is checked before anything is kept: a reply that is truncated, not JSON,
+  has no ``elements`` list, or carries an Overpass ``remark`` (a timeout or out of memory
+  on the server, which means a partial answer) raises :class:`OverpassError`;
+- no settings live in module globals, so calls share no state;
+- waits and retries are bounded.
+
+Politeness to the public servers: before the query the client asks ``{url}/status`` when
+a slot is free and waits for it (``Slot available after: ..., in N seconds.``; no wait
+when a slot is free now, or when the server has no such page). A 429 or 504 reply is
+retried up to ``retries`` times (urllib3 ``Retry``): after the time its ``Retry-After``
+header asks for, else after ``backoff_s``, doubling with each further retry (at most
+120 s). Other HTTP errors, broken connections and timeouts fail at once.
+
+Cache: every good reply is kept as JSON (the reply as the server sent it) in
+``cache_dir/<sha1>.json``, the SHA-1 of the endpoint and the query text, written under a
+temporary name and renamed, so a repeated call with the same polygon, URL and timeout makes
+no request. A cache file that does not parse is ignored (and replaced by the next good
+reply). Delete the folder (``data/overpass-cache`` in the workflow) to fetch afresh.
 """
 
+import hashlib
+import json
 import logging
+import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import osmnx as ox
-import pandas as pd
-import pyproj
 import requests
 import shapely
-from osmnx import _http
-from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
-from borderzone.border.segments import cut_segments
-from borderzone.crs import WGS84, densify_lonlat, local_aeqd
+from borderzone.download import USER_AGENT, one_line
 from borderzone.errors import InputDataError, OverpassError
-from borderzone.osm.schema import (
-    CHECKPOINT_MATCH,
-    LAYER_COLUMNS,
-    PLACE_CLASSES,
-    RAIL_CLASSES,
-    ROAD_CLASSES,
-    build_layer,
-)
+from borderzone.osm.elements import layers_from_elements
+from borderzone.osm.schema import CHECKPOINT_MATCH, PLACE_CLASSES, RAIL_CLASSES, ROAD_CLASSES
 
 log = logging.getLogger(__name__)
 
 OVERPASS_URL = "https://overpass-api.de/api"
 
-QUERY_TAGS: dict[str, bool | str | list[str]] = {
-    "highway": list(ROAD_CLASSES),
-    "railway": [*RAIL_CLASSES, "border"],
-    "barrier": "border_control",
-    "government": "border_control",
-    "border_control": True,
-    "place": list(PLACE_CLASSES),
-}
-"""One Overpass query per chunk fetches every layer: the union of these tag filters."""
+RETRY_STATUS = frozenset({429, 504})
+"""Replies of a busy server, retried after a pause."""
 
-_NO_FEATURES = "No matching features"  # start of osmnx's message for an empty result
+_SLOT_FREE = re.compile(r"^\d+ slots? available now", re.MULTILINE)
+_SLOT_AFTER = re.compile(r"^Slot available after: \S+ in (-?\d+) seconds?\.", re.MULTILINE)
+
+
+class _Backoff(Retry):
+    """urllib3 ``Retry`` whose first retry waits too (urllib3 retries at once)."""
+
+    def get_backoff_time(self) -> float:
+        """Wait ``backoff_factor`` before the first retry, doubling after each one."""
+        done = len(self.history)
+        if done == 0:
+            return 0.0
+        return min(self.backoff_max, self.backoff_factor * 2 ** (done - 1))
 
 
 def retrieve_overpass_chunk(
@@ -65,21 +75,27 @@ def retrieve_overpass_chunk(
     url: str = OVERPASS_URL,
     cache_dir: Path,
     timeout_s: int = 180,
+    retries: int = 5,
+    backoff_s: float = 15.0,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Fetch the OSM roads, rail, checkpoints and places inside one chunk of the corridor.
 
     Parameters
     ----------
     polygon
-        The chunk, in lon/lat degrees (EPSG:4326). Keep its vertex count modest: osmnx
-        repeats the polygon in the query once per tag value.
+        The chunk, in lon/lat degrees (EPSG:4326). The query holds its outline (holes
+        ignored) once per tag filter: keep its vertex count modest.
     url
         Overpass API base URL, without ``/interpreter``.
     cache_dir
-        osmnx's response cache; a second call with the same polygon, URL and timeout is
-        answered from it without any request.
+        Folder of the reply cache (see the module documentation); a second call with the
+        same polygon, URL and timeout is answered from it without any request.
     timeout_s
         Server-side query timeout (``[timeout:...]``) and HTTP timeout, in seconds.
+    retries
+        Retries of a 429 or 504 reply.
+    backoff_s
+        Wait before the first retry of a reply without ``Retry-After``, in seconds.
 
     Returns
     -------
@@ -95,150 +111,162 @@ def retrieve_overpass_chunk(
         When the server's reply is truncated, invalid or partial, or an HTTP error persists;
         nothing is cached then.
 
-    Notes
-    -----
-    osmnx keeps its settings in module globals: this function sets them for the call and
-    restores them after, so calls must not run concurrently in threads of one process
-    (Snakemake jobs are separate processes). osmnx retries 429 and 504 replies without
-    limit, 55 s apart.
-
     """
     _check_polygon(polygon)
     endpoint = f"{url.rstrip('/')}/interpreter"
-    log.info("querying %s for the chunk with bounds %s", endpoint, _bounds(polygon))
-    with _osmnx_settings(url=url, cache_dir=Path(cache_dir), timeout_s=timeout_s):
-        with _checked_replies(endpoint):
-            try:
-                features = ox.features_from_polygon(polygon, tags=QUERY_TAGS)
-            except InsufficientResponseError as exc:
-                if not str(exc).startswith(_NO_FEATURES):
-                    raise OverpassError(f"{endpoint}: {_one_line(exc)}") from exc
-                features = None
-            except ResponseStatusCodeError as exc:
-                raise OverpassError(f"{endpoint}: {_one_line(exc)}") from exc
-            except requests.RequestException as exc:
-                raise OverpassError(f"{endpoint}: {type(exc).__name__}: {_one_line(exc)}") from exc
-    layers = split_features(features)
+    query = overpass_query(polygon, timeout_s=timeout_s)
+    key = hashlib.sha1(f"{endpoint}\n{query}".encode()).hexdigest()
+    cache = Path(cache_dir) / f"{key}.json"
+    reply = _read_cache(cache)
+    cached = reply is not None
+    if cached:
+        log.info("chunk %s answered from the cache %s", _bounds(polygon), cache)
+    else:
+        log.info("querying %s for the chunk with bounds %s", endpoint, _bounds(polygon))
+        reply = _post(endpoint, query, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+    try:
+        layers = layers_from_elements(reply["elements"], polygon=polygon)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OverpassError(
+            f"{endpoint}: malformed element in the reply: {type(exc).__name__}: {one_line(exc)}"
+        ) from exc
+    if not cached:
+        _write_cache(cache, reply)
     log.info(
         "chunk %s: %s", _bounds(polygon), ", ".join(f"{k} {len(v)}" for k, v in layers.items())
     )
     return layers
 
 
-def split_features(features: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFrame]:
-    """Split osmnx features (indexed by element type and id) into the four layers.
+def overpass_query(polygon: shapely.Polygon | shapely.MultiPolygon, *, timeout_s: int) -> str:
+    """Write the Overpass QL query for every layer's elements inside ``polygon``.
 
-    Parameters
-    ----------
-    features
-        What :func:`osmnx.features_from_polygon` returns, or None for no features.
+    Roads and rail are ways, places nodes, checkpoints any element; one filter per tag
+    rule of :mod:`borderzone.osm.schema` and per part of ``polygon`` (its outline, with
+    coordinates rounded to 6 decimals).
 
-    Returns
-    -------
-    dict of str to geopandas.GeoDataFrame
-        As :func:`retrieve_overpass_chunk`.
+    Examples
+    --------
+    >>> lines = overpass_query(shapely.box(61, 51, 61.1, 51.1), timeout_s=60).splitlines()
+    >>> lines[0], lines[-3:]
+    ('[out:json][timeout:60];', ['out body;', '>;', 'out skel qt;'])
+    >>> lines[3][:60]
+    'way["railway"~"^(rail|narrow_gauge|light_rail)$"](poly:"51.0'
 
     """
-    if features is None or features.empty:
-        empty = pd.DataFrame({"osm_id": pd.Series([], dtype="int64")})
-        return {name: build_layer(name, empty, []) for name in LAYER_COLUMNS}
-    df = pd.DataFrame(features.reset_index()).rename(columns={"id": "osm_id"})
-    df["osm_type"] = df["element"]
-    df["geometry"] = features.geometry.to_numpy()
-    element = df["element"]
+    filters = [
+        f'way["highway"~"^({"|".join(ROAD_CLASSES)})$"]',
+        f'way["railway"~"^({"|".join(RAIL_CLASSES)})$"]',
+        *(
+            f'nwr["{key}"]' if value is None else f'nwr["{key}"="{value}"]'
+            for key, value in CHECKPOINT_MATCH.items()
+        ),
+        f'node["place"~"^({"|".join(PLACE_CLASSES)})$"]',
+    ]
+    statements = []
+    for part in shapely.get_parts(polygon):
+        x, y = part.exterior.xy
+        poly = " ".join(f"{lat:.6f} {lon:.6f}" for lon, lat in zip(x, y, strict=True))
+        statements += [f'{f}(poly:"{poly}");' for f in filters]
+    body = "\n".join(statements)
+    return f"[out:json][timeout:{int(timeout_s)}];\n(\n{body}\n);\nout body;\n>;\nout skel qt;"
 
-    def tag(key: str) -> pd.Series:
-        return df[key] if key in df else pd.Series(None, index=df.index, dtype=object)
 
-    is_way = element.eq("way").to_numpy()
-    roads = is_way & tag("highway").isin(ROAD_CLASSES).to_numpy()
-    rail = is_way & tag("railway").isin(RAIL_CLASSES).to_numpy()
-    checkpoints = np.zeros(len(df), dtype=bool)
-    for key, value in CHECKPOINT_MATCH.items():
-        column = tag(key)
-        checkpoints |= (column.notna() if value is None else column.eq(value)).to_numpy()
-    places = element.eq("node").to_numpy() & tag("place").isin(PLACE_CLASSES).to_numpy()
+def slot_wait_s(status: str) -> float:
+    r"""Read the seconds to wait for a free query slot from the text of ``{url}/status``.
 
-    geometry = df["geometry"].to_numpy()
-    lines = _as_lines(geometry)
-    not_lines = (roads | rail) & (shapely.get_type_id(lines) != 1)
-    if not_lines.any():
-        log.warning(
-            "dropping %d ways whose geometry is not a line after osmnx's repair: way ids %s",
-            not_lines.sum(),
-            ", ".join(map(str, df["osm_id"][not_lines].head(10))),
-        )
-        roads &= ~not_lines
-        rail &= ~not_lines
-    points = np.where(
-        shapely.get_type_id(geometry) == 0, geometry, shapely.point_on_surface(geometry)
+    Zero when a slot is free now or the text says nothing of slots; else the nearest
+    ``Slot available after: ..., in N seconds.`` (at least 1 s).
+
+    Examples
+    --------
+    >>> slot_wait_s("Rate limit: 2\n2 slots available now.\n")
+    0.0
+    >>> slot_wait_s("Slot available after: 2025-07-01T12:00:09Z, in 9 seconds.\n")
+    9.0
+
+    """
+    if _SLOT_FREE.search(status):
+        return 0.0
+    waits = [int(s) for s in _SLOT_AFTER.findall(status)]
+    return float(max(min(waits), 1)) if waits else 0.0
+
+
+def _post(
+    endpoint: str, query: str, *, timeout_s: int, retries: int, backoff_s: float
+) -> dict[str, Any]:
+    """Wait for a slot, post the query (retrying busy replies) and check the reply."""
+    retry = _Backoff(
+        total=retries,
+        connect=0,
+        read=0,
+        other=0,
+        status=retries,
+        status_forcelist=RETRY_STATUS,
+        allowed_methods=frozenset({"POST"}),
+        backoff_factor=backoff_s,
+        respect_retry_after_header=True,
+        raise_on_status=False,
     )
-    return {
-        "roads": build_layer("roads", df[roads], lines[roads]),
-        "rail": build_layer("rail", df[rail], lines[rail]),
-        "checkpoints": build_layer("checkpoints", df[checkpoints], points[checkpoints]),
-        "places": build_layer("places", df[places], geometry[places]),
-    }
-
-
-def _as_lines(geometry: np.ndarray) -> np.ndarray:
-    """Turn the closed ways that osmnx made Polygons back into LineStrings (their ring)."""
-    out = geometry.copy()
-    polygons = np.flatnonzero(shapely.get_type_id(geometry) == 3)
-    if len(polygons):
-        rings = shapely.get_exterior_ring(geometry[polygons])
-        coords, which = shapely.get_coordinates(rings, return_index=True)
-        out[polygons] = shapely.linestrings(coords, indices=which)
-    return out
-
-
-@contextmanager
-def _osmnx_settings(*, url: str, cache_dir: Path, timeout_s: int) -> Iterator[None]:
-    """Set osmnx's global settings for one query and put the previous ones back after."""
-    wanted = {
-        "overpass_url": url.rstrip("/"),
-        "cache_folder": cache_dir,
-        "use_cache": True,
-        "cache_only_mode": False,
-        "requests_timeout": int(timeout_s),
-    }
-    previous = {key: getattr(ox.settings, key) for key in wanted}
-    for key, value in wanted.items():
-        setattr(ox.settings, key, value)
+    with requests.Session() as session:
+        session.headers["User-Agent"] = USER_AGENT
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        wait = _slot_wait(session, endpoint.removesuffix("/interpreter"), timeout_s=timeout_s)
+        log.info("pausing %.0f s before querying %s", wait, endpoint)
+        time.sleep(wait)
+        try:
+            response = session.post(endpoint, data={"data": query}, timeout=timeout_s)
+            text = response.text
+        except requests.RequestException as exc:
+            raise OverpassError(f"{endpoint}: {type(exc).__name__}: {one_line(exc, 200)}") from exc
+    if not response.ok:
+        raise OverpassError(
+            f"{endpoint}: HTTP {response.status_code} {response.reason}: {one_line(text, 200)}"
+        )
     try:
-        yield
-    finally:
-        for key, value in previous.items():
-            setattr(ox.settings, key, value)
+        reply = json.loads(text)
+    except ValueError as exc:
+        raise OverpassError(f"{endpoint}: reply is not JSON: {one_line(text, 200)}") from exc
+    if isinstance(reply, dict) and "remark" in reply:
+        raise OverpassError(
+            f"{endpoint}: partial answer, the server remarked: {one_line(reply['remark'], 200)}"
+        )
+    if not (isinstance(reply, dict) and isinstance(reply.get("elements"), list)):
+        raise OverpassError(f"{endpoint}: reply holds no 'elements' list: {one_line(text, 200)}")
+    return reply
 
 
-@contextmanager
-def _checked_replies(endpoint: str) -> Iterator[None]:
-    """Reject a reply without ``elements`` or with a ``remark`` before osmnx caches it.
-
-    osmnx parses every reply through ``osmnx._http._parse_response`` before it saves it to
-    its cache; checking there keeps partial answers (a ``remark`` reports a timeout or out
-    of memory on the server) and malformed ones out of the cache.
-    """
-    parse = _http._parse_response
-
-    def checked(response: requests.Response) -> Any:
-        reply = parse(response)
-        if isinstance(reply, dict) and "remark" in reply:
-            raise OverpassError(
-                f"{endpoint}: partial answer, the server remarked: {_one_line(reply['remark'])}"
-            )
-        if response.ok and not (
-            isinstance(reply, dict) and isinstance(reply.get("elements"), list)
-        ):
-            raise OverpassError(f"{endpoint}: reply holds no 'elements' list: {_one_line(reply)}")
-        return reply
-
-    _http._parse_response = checked
+def _slot_wait(session: requests.Session, base: str, *, timeout_s: float) -> float:
+    """Seconds until a query slot is free at ``{base}/status`` (0 if it cannot be told)."""
     try:
-        yield
-    finally:
-        _http._parse_response = parse
+        response = session.get(f"{base}/status", timeout=timeout_s)
+    except requests.RequestException as exc:
+        log.warning("%s/status: %s; not waiting for a slot", base, one_line(exc, 200))
+        return 0.0
+    return slot_wait_s(response.text) if response.ok else 0.0
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        reply = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the unreadable cache file %s: %s", path, one_line(exc, 200))
+        return None
+    if not (isinstance(reply, dict) and isinstance(reply.get("elements"), list)):
+        log.warning("ignoring the cache file %s: no 'elements' list", path)
+        return None
+    return reply
+
+
+def _write_cache(path: Path, reply: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(reply, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _check_polygon(polygon: Any) -> None:
@@ -255,45 +283,3 @@ def _bounds(polygon: shapely.Geometry) -> str:
     if polygon.is_empty:
         return "(empty)"
     return "(" + ", ".join(f"{v:.3f}" for v in polygon.bounds) + ")"
-
-
-def _one_line(value: object, limit: int = 200) -> str:
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def build_overpass_chunks(
-    border: shapely.LineString, *, width_km: float, chunk_km: float, simplify_m: float = 1000.0
-) -> gpd.GeoDataFrame:
-    """Cut the corridor into polygons of few vertices, one per Overpass job.
-
-    Each chunk covers ``chunk_km`` of border and everything within ``width_km`` of it,
-    buffered in an azimuthal equidistant projection centred on the chunk. The polygon is
-    grown by ``simplify_m`` and then simplified by as much, so that it still covers the
-    whole zone while keeping the Overpass query short.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``chunk`` (0, 1, ...), ``from_km``, ``to_km``, in EPSG:4326.
-    """
-    pieces = cut_segments(densify_lonlat(border), segment_km=chunk_km)
-    polygons = []
-    for geom in pieces.geometry:
-        x0, y0, x1, y1 = geom.bounds
-        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
-        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True).transform
-        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True).transform
-        local = shapely.transform(geom, fwd, interleaved=False)
-        zone = shapely.buffer(local, width_km * 1000 + simplify_m, quad_segs=8)
-        zone = shapely.segmentize(shapely.simplify(zone, simplify_m), 5000)
-        polygons.append(shapely.transform(zone, inv, interleaved=False))
-    return gpd.GeoDataFrame(
-        {
-            "chunk": np.arange(len(pieces)),
-            "from_km": pieces["from_km"].to_numpy(),
-            "to_km": pieces["to_km"].to_numpy(),
-        },
-        geometry=polygons,
-        crs=WGS84,
-    )

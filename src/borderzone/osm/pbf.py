@@ -5,14 +5,9 @@ one border, which holds a few per cent of it. Nothing here builds geometries for
 whole file or loads its nodes into Python objects. Two engines give the same layers:
 
 ``"osmium-tool"`` (chosen by ``engine="auto"`` when the ``osmium`` binary is on ``PATH``)
-    1. ``osmium extract -s smart -S types=boundary -p corridor.geojson``: the C++ tool keeps
-       the ways with a node in the corridor (whole ways), their nodes, and complete
-       administrative boundary relations touching it; it streams the file in a few passes
-       with ~130 MB of memory.
-    2. ``osmium tags-filter`` keeps only the tags wanted (roads, rail, checkpoints, places,
-       administrative relations) and what they reference.
-    3. Several inputs are merged with ``osmium merge`` (which drops objects present in both).
-    4. pyosmium reads the small result (a few MB) with node locations in memory.
+    :func:`borderzone.osm.prefilter.prefilter` cuts each input to the corridor and the tags
+    wanted (roads, rail, checkpoints, places, administrative relations) and merges them;
+    pyosmium then reads the small result (a few MB) with node locations in memory.
 
 ``"pyosmium"`` (the fallback, without the binary)
     pyosmium reads each input once with node locations kept in a C++ index
@@ -21,36 +16,39 @@ whole file or loads its nodes into Python objects. Two engines give the same lay
     fine for regional extracts, several GB for a national one (``location_storage`` takes
     a disk-backed index such as ``"sparse_file_array,/tmp/nodes.idx"`` instead).
 
-Both engines then do the same: each candidate way becomes a WKB linestring (built in C++
-by pyosmium), and the corridor test and all geometries are vectorised with shapely 2 over
-the coordinate arrays. Multipolygons of relations are assembled by libosmium.
+Both engines then do the same (:func:`read_candidates`): each candidate way becomes a WKB
+linestring (built in C++ by pyosmium), and the corridor test and all geometries are
+vectorised with shapely 2 over the coordinate arrays. Multipolygons of relations are
+assembled by libosmium.
 
 A way is kept when any of its nodes lies in the corridor; the whole way is kept (clipping
-happens later). Objects found in several inputs are kept once (by type and id).
+happens later). Objects found in several inputs are kept once (by type and id). The tag
+rules and columns are those of :mod:`borderzone.osm.schema`; the country outlines built
+from the same scan are in :mod:`borderzone.osm.countries`.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
-from borderzone.crs import WGS84, fitted_crs
+from borderzone.crs import WGS84
 from borderzone.errors import BorderzoneError, OsmDataError
+from borderzone.osm.prefilter import Engine, osmium_binary, prefilter, unreadable
 from borderzone.osm.schema import (
+    ADMIN_TAGS,
     CHECKPOINT_MATCH,
     CHECKPOINT_TAGS,
+    LAYER_COLUMNS,
+    PATH_CLASSES,
     PLACE_CLASSES,
     PLACE_TAGS,
     RAIL_CLASSES,
@@ -58,35 +56,20 @@ from borderzone.osm.schema import (
     RAIL_TAGS,
     ROAD_CLASSES,
     ROAD_TAGS,
+    empty_layer,
     is_checkpoint,
     parse_population,
+    representative_points,
 )
 
 log = logging.getLogger(__name__)
-
-Engine = Literal["auto", "osmium-tool", "pyosmium"]
-
-PATH_CLASSES: tuple[str, ...] = ("path", "footway", "cycleway", "bridleway", "steps")
-"""Values of ``highway`` added to the roads when ``include_paths`` is set."""
-
-ADMIN_TAGS: tuple[str, ...] = ("name", "name:en", "ISO3166-1:alpha3", "ISO3166-2")
-"""Tags kept as columns of the ``admin`` layer, after ``osm_id`` and ``admin_level``."""
-
-LAYERS: dict[str, tuple[tuple[str, ...], str]] = {
-    "roads": (("osm_id", *ROAD_TAGS), "LineString"),
-    "rail": (("osm_id", *RAIL_TAGS), "LineString"),
-    "checkpoints": (("osm_id", "osm_type", *CHECKPOINT_TAGS), "Point"),
-    "places": (("osm_id", *PLACE_TAGS), "Point"),
-    "admin": (("osm_id", "admin_level", *ADMIN_TAGS), "MultiPolygon"),
-}
-"""Attribute columns and geometry type of each layer returned by :func:`extract_corridor`."""
 
 _NODE_KEYS = ("place", *CHECKPOINT_MATCH)
 _WAY_KEYS = ("highway", "railway", *CHECKPOINT_MATCH, "maritime")
 
 
 @dataclass
-class _Spec:
+class ScanSpec:
     """What one scan keeps."""
 
     road_classes: frozenset[str] = frozenset(ROAD_CLASSES)
@@ -97,8 +80,8 @@ class _Spec:
 
 
 @dataclass
-class _Found:
-    """Candidates collected by a scan, before the corridor test."""
+class Candidates:
+    """Objects collected by a scan, before the corridor test."""
 
     roads: list[tuple] = field(default_factory=list)
     road_wkb: list[str] = field(default_factory=list)
@@ -141,7 +124,7 @@ def extract_corridor(
         (Multi)Polygon in EPSG:4326: the widest buffer plus a margin. A way is kept whole
         when any of its nodes lies in it; admin areas are kept when they intersect it.
     include_paths
-        Also keep ``highway`` in :data:`PATH_CLASSES`.
+        Also keep ``highway`` in :data:`borderzone.osm.schema.PATH_CLASSES`.
     rail_exclude
         Life-cycle states dropped from the rail: a way is dropped when its ``railway``
         value is one of them, when it has a tag ``<state>=*`` (other than ``no``), or a
@@ -158,7 +141,8 @@ def extract_corridor(
     -------
     dict of geopandas.GeoDataFrame
         Layers ``roads``, ``rail`` (LineString), ``checkpoints``, ``places`` (Point) and
-        ``admin`` (MultiPolygon), all in EPSG:4326, with the columns of :data:`LAYERS`
+        ``admin`` (MultiPolygon), all in EPSG:4326, with the columns of
+        :data:`borderzone.osm.schema.LAYER_COLUMNS`
         (then ``geometry``); empty layers keep their columns.
 
     Raises
@@ -174,14 +158,14 @@ def extract_corridor(
 
     """
     corridor = _check_corridor(corridor)
-    paths = _check_paths(pbf_paths)
+    paths = check_pbf_paths(pbf_paths)
     classes = set(ROAD_CLASSES) | (set(PATH_CLASSES) if include_paths else set())
-    spec = _Spec(
+    spec = ScanSpec(
         road_classes=frozenset(classes),
         rail_exclude=tuple(rail_exclude),
         admin_levels=frozenset(int(x) for x in admin_levels),
     )
-    found = _run(paths, spec, engine=engine, corridor=corridor, storage=location_storage)
+    found = read_candidates(paths, spec, engine=engine, corridor=corridor, storage=location_storage)
     layers = _build_layers(found, corridor)
     log.info(
         "corridor layers from %s: %s",
@@ -191,87 +175,12 @@ def extract_corridor(
     return layers
 
 
-def build_countries_from_osm(
-    pbf_paths: Sequence[Path],
-    *,
-    iso3: Sequence[str],
-    maritime_clearance_m: float = 1000.0,
-    engine: Engine = "auto",
-    location_storage: str = "flex_mem",
-) -> gpd.GeoDataFrame:
-    """Build the land outlines of countries from their admin_level=2 relations.
-
-    OSM country relations include the territorial sea: their ways at sea are tagged
-    ``maritime=yes``. The polygons are assembled from all member ways (so the rings
-    close) and then a band of ``maritime_clearance_m`` on each side of every maritime
-    way, flat-ended, is cut out of them. Two neighbours that share a maritime boundary
-    (Russia and Kazakhstan in the Caspian Sea) then lie ``2 * maritime_clearance_m``
-    apart there, so :func:`borderzone.border.line.trace_border`, which matches outlines
-    within ``snap_m``, finds only their land border; the land boundary itself is left
-    untouched (flat ends stop the cut where the maritime way meets the land border).
-
-    Parameters
-    ----------
-    pbf_paths
-        ``.osm.pbf`` files holding the two countries' relations (one planet-level file,
-        or one extract per country).
-    iso3
-        ISO 3166-1 alpha-3 codes, matched against the ``ISO3166-1:alpha3`` tag.
-    maritime_clearance_m
-        Half-width in metres of the band cut out along maritime boundary ways; must be
-        more than half the ``snap_m`` of the border builder.
-    engine, location_storage
-        As for :func:`extract_corridor`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One MultiPolygon row per code in the order of ``iso3``, columns ``iso3`` and
-        ``geometry``, EPSG:4326.
-
-    Raises
-    ------
-    OsmDataError
-        When a file is unreadable or a country has no complete relation in the files.
-
-    """
-    paths = _check_paths(pbf_paths)
-    spec = _Spec(admin_levels=frozenset({2}), admin_iso3=frozenset(iso3), want_lines=False)
-    found = _run(paths, spec, engine=engine, corridor=None, storage=location_storage)
-    admin = _admin_layer(found, corridor=None)
-    admin = admin[admin["ISO3166-1:alpha3"].isin(list(iso3))]
-    missing = [c for c in iso3 if c not in set(admin["ISO3166-1:alpha3"])]
-    if missing:
-        raise OsmDataError(
-            f"{', '.join(str(p) for p in paths)}: no complete admin_level=2 relation with "
-            f"ISO3166-1:alpha3={'/'.join(missing)}"
-        )
-    geoms = admin.dissolve(by="ISO3166-1:alpha3").geometry
-    maritime = shapely.from_wkb(np.array(found.maritime_wkb, dtype=object))
-    rows = []
-    for code in iso3:
-        geom = geoms[code]
-        cut = _maritime_band(geom, maritime, maritime_clearance_m)
-        if cut is not None:
-            geom = shapely.make_valid(shapely.difference(geom, cut))
-            geom = shapely.multipolygons(
-                shapely.get_parts(geom)[shapely.get_type_id(shapely.get_parts(geom)) == 3]
-            )
-        rows.append((code, geom))
-    log.info(
-        "outlines of %s from %s (%d maritime ways cut out)",
-        ", ".join(iso3),
-        ", ".join(p.name for p in paths),
-        len(maritime),
-    )
-    return gpd.GeoDataFrame(rows, columns=["iso3", "geometry"], geometry="geometry", crs=WGS84)
-
-
 # --------------------------------------------------------------------------------------
 # inputs
 
 
-def _check_paths(pbf_paths: Sequence[Path]) -> list[Path]:
+def check_pbf_paths(pbf_paths: Sequence[Path]) -> list[Path]:
+    """Return the input files as a list of paths, each checked to exist."""
     if isinstance(pbf_paths, str | Path):
         pbf_paths = [pbf_paths]
     paths = [Path(p) for p in pbf_paths]
@@ -302,37 +211,25 @@ def _check_corridor(corridor: shapely.Geometry) -> shapely.Geometry:
     return corridor
 
 
-def _osmium_binary(engine: Engine) -> str | None:
-    if engine not in ("auto", "osmium-tool", "pyosmium"):
-        raise BorderzoneError(f"engine {engine!r} is not one of auto, osmium-tool, pyosmium")
-    if engine == "pyosmium":
-        return None
-    binary = shutil.which("osmium")
-    if binary is None and engine == "osmium-tool":
-        raise BorderzoneError("engine 'osmium-tool' asked for, but no osmium binary on PATH")
-    return binary
-
-
-def _unreadable(path: Path, exc: BaseException | str) -> OsmDataError:
-    text = str(exc).strip().splitlines()
-    reason = text[-1] if text else type(exc).__name__
-    return OsmDataError(f"OSM file {path} is not a readable .osm.pbf: {reason}")
-
-
 # --------------------------------------------------------------------------------------
 # engines
 
 
-def _run(
+def read_candidates(
     paths: list[Path],
-    spec: _Spec,
+    spec: ScanSpec,
     *,
     engine: Engine,
     corridor: shapely.Geometry | None,
     storage: str,
-) -> _Found:
-    binary = _osmium_binary(engine)
-    found = _Found()
+) -> Candidates:
+    """Scan the files with ``engine`` and collect what ``spec`` asks for.
+
+    ``corridor`` (EPSG:4326) lets osmium-tool cut the files first; None reads them whole.
+    The corridor test itself is left to the caller.
+    """
+    binary = osmium_binary(engine)
+    found = Candidates()
     if binary is None:
         log.info("reading %d file(s) with pyosmium (engine 'pyosmium')", len(paths))
         for path in paths:
@@ -340,20 +237,18 @@ def _run(
         return found
     log.info("reading %d file(s) with osmium-tool %s then pyosmium", len(paths), binary)
     with tempfile.TemporaryDirectory(prefix="borderzone-osm-") as tmp:
-        small = _prefilter(binary, paths, spec, corridor=corridor, tmp=Path(tmp))
+        small = prefilter(
+            binary,
+            paths,
+            tag_filters=_tag_expressions(spec),
+            corridor=corridor,
+            tmp=Path(tmp),
+        )
         _scan(small, spec, found, storage="flex_mem", origin=paths)
     return found
 
 
-def _osmium(binary: str, args: list[str], *, path: Path) -> None:
-    cmd = [binary, *args]
-    log.debug("running %s", " ".join(cmd))
-    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if res.returncode != 0:
-        raise _unreadable(path, res.stderr or f"osmium exited with {res.returncode}")
-
-
-def _tag_expressions(spec: _Spec) -> list[str]:
+def _tag_expressions(spec: ScanSpec) -> list[str]:
     levels = ",".join(str(x) for x in sorted(spec.admin_levels))
     if not spec.want_lines:
         return [f"r/admin_level={levels}", "w/maritime"]
@@ -366,62 +261,10 @@ def _tag_expressions(spec: _Spec) -> list[str]:
     ]
 
 
-def _prefilter(
-    binary: str,
-    paths: list[Path],
-    spec: _Spec,
-    *,
-    corridor: shapely.Geometry | None,
-    tmp: Path,
-) -> Path:
-    """Cut each input to the corridor and the tags wanted with osmium-tool; merge them."""
-    poly = tmp / "corridor.geojson"
-    if corridor is not None:
-        poly.write_text(
-            '{"type": "Feature", "properties": {}, "geometry": '
-            + shapely.to_geojson(corridor)
-            + "}"
-        )
-    outs = []
-    for i, path in enumerate(paths):
-        src = path
-        if corridor is not None:
-            src = tmp / f"{i}-extract.osm.pbf"
-            _osmium(
-                binary,
-                ["extract", "--no-progress", "-O", "-s", "smart", "-S", "types=boundary"]
-                + ["-p", str(poly), "-o", str(src), str(path)],
-                path=path,
-            )
-        out = tmp / f"{i}-filtered.osm.pbf"
-        _osmium(
-            binary,
-            ["tags-filter", "--no-progress", "-O", str(src), *_tag_expressions(spec)]
-            + ["-o", str(out)],
-            path=path,
-        )
-        outs.append(out)
-        log.info(
-            "osmium-tool cut %s (%.1f MB) to %.1f MB",
-            path.name,
-            path.stat().st_size / 1e6,
-            out.stat().st_size / 1e6,
-        )
-    if len(outs) == 1:
-        return outs[0]
-    merged = tmp / "merged.osm.pbf"
-    _osmium(
-        binary,
-        ["merge", "--no-progress", "-O", *map(str, outs), "-o", str(merged)],
-        path=paths[0],
-    )
-    return merged
-
-
 def _scan(
     path: Path,
-    spec: _Spec,
-    found: _Found,
+    spec: ScanSpec,
+    found: Candidates,
     *,
     storage: str,
     origin: Sequence[Path] | None = None,
@@ -519,7 +362,7 @@ def _scan(
                 )
                 found.admin_wkb.append(poly)
     except RuntimeError as exc:
-        raise _unreadable(origin[0] if origin and len(origin) == 1 else path, exc) from exc
+        raise unreadable(origin[0] if origin and len(origin) == 1 else path, exc) from exc
     if found.missing:
         log.info(
             "%s: %d objects have nodes missing from the file (partial geometry)",
@@ -541,24 +384,10 @@ def _partial_line(way) -> str | None:
 # layers
 
 
-def _empty(name: str) -> gpd.GeoDataFrame:
-    columns, _ = LAYERS[name]
-    df = pd.DataFrame({c: pd.Series(dtype=_dtype(name, c)) for c in columns})
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-
-
-def _dtype(name: str, column: str) -> str:
-    if column in ("osm_id", "admin_level"):
-        return "int64"
-    if column == "population":
-        return "float64"
-    return "object"
-
-
 def _frame(name: str, rows: list[tuple], geoms: np.ndarray) -> gpd.GeoDataFrame:
     if not rows:
-        return _empty(name)
-    columns, _ = LAYERS[name]
+        return empty_layer(name)
+    columns = LAYER_COLUMNS[name]
     df = pd.DataFrame.from_records(rows, columns=list(columns))
     df["osm_id"] = df["osm_id"].astype("int64")
     gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
@@ -585,7 +414,7 @@ def _lines_in(wkb: list[str], corridor: shapely.Geometry) -> tuple[np.ndarray, n
     return lines, keep
 
 
-def _build_layers(found: _Found, corridor: shapely.Geometry) -> dict[str, gpd.GeoDataFrame]:
+def _build_layers(found: Candidates, corridor: shapely.Geometry) -> dict[str, gpd.GeoDataFrame]:
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, rows, wkb in (
         ("roads", found.roads, found.road_wkb),
@@ -595,7 +424,7 @@ def _build_layers(found: _Found, corridor: shapely.Geometry) -> dict[str, gpd.Ge
         layers[name] = _frame(name, [r for r, k in zip(rows, keep, strict=True) if k], lines[keep])
     # checkpoints: nodes, then ways as a representative point
     lines, keep = _lines_in(found.cp_wkb, corridor)
-    way_points = shapely.point_on_surface(_as_areas(lines[keep]))
+    way_points = representative_points(lines[keep])
     xy = np.array(found.cp_xy, dtype=float).reshape(-1, 2)
     node_in = shapely.contains_xy(corridor, xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, bool)
     rows = [r for r, k in zip(found.cp_nodes, node_in, strict=True) if k]
@@ -611,24 +440,18 @@ def _build_layers(found: _Found, corridor: shapely.Geometry) -> dict[str, gpd.Ge
     )
     places["population"] = parse_population(places["population"])
     layers["places"] = places
-    layers["admin"] = _admin_layer(found, corridor=corridor)
+    layers["admin"] = admin_layer(found, corridor=corridor)
     return layers
 
 
-def _as_areas(lines: np.ndarray) -> np.ndarray:
-    """Turn closed rings into polygons (for a point inside them); leave other lines."""
-    out = lines.copy()
-    if len(lines) == 0:
-        return out
-    closed = shapely.is_closed(lines) & (shapely.get_num_coordinates(lines) >= 4)
-    coords, index = shapely.get_coordinates(lines[closed], return_index=True)
-    out[closed] = shapely.polygons(shapely.linearrings(coords, indices=index))
-    return out
+def admin_layer(found: Candidates, *, corridor: shapely.Geometry | None) -> gpd.GeoDataFrame:
+    """Build the ``admin`` layer of the scanned relations intersecting ``corridor`` (None: all).
 
-
-def _admin_layer(found: _Found, *, corridor: shapely.Geometry | None) -> gpd.GeoDataFrame:
+    Invalid multipolygons are repaired (their polygon parts kept); a relation found in
+    several inputs is kept once, in its largest version.
+    """
     if not found.admin:
-        return _empty("admin")
+        return empty_layer("admin")
     polys = shapely.from_wkb(np.array(found.admin_wkb, dtype=object))
     bad = ~shapely.is_valid(polys)
     if bad.any():
@@ -657,44 +480,3 @@ def _admin_layer(found: _Found, *, corridor: shapely.Geometry | None) -> gpd.Geo
         )
     gdf["admin_level"] = gdf["admin_level"].astype("int64")
     return gdf
-
-
-def _maritime_band(
-    outline: shapely.Geometry, maritime: np.ndarray, clearance_m: float
-) -> shapely.Geometry | None:
-    """Flat-ended band of ``clearance_m`` either side of the maritime ways near ``outline``."""
-    if len(maritime) == 0 or clearance_m <= 0:
-        return None
-    near = maritime[shapely.intersects(shapely.buffer(outline, 0.1), maritime)]
-    if len(near) == 0:
-        return None
-    x0, y0, x1, y1 = shapely.total_bounds(near)
-    crs = fitted_crs(
-        (max(x0 - 0.1, -180), max(y0 - 0.1, -90), min(x1 + 0.1, 180), min(y1 + 0.1, 90)),
-        kind="conformal",
-    )
-    fwd = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
-    projected = shapely.transform(near, lambda xy: np.c_[fwd.transform(xy[:, 0], xy[:, 1])])
-    band = shapely.union_all(shapely.buffer(projected, clearance_m, cap_style="flat"))
-    return shapely.transform(band, lambda xy: np.c_[back.transform(xy[:, 0], xy[:, 1])])
-
-
-def collect_overpass(parts: Sequence[dict[str, gpd.GeoDataFrame]]) -> dict[str, gpd.GeoDataFrame]:
-    """Merge corridor layers read in chunks, keeping one row per OSM object.
-
-    Chunks overlap, so an object may come several times: the row with the most vertices
-    is kept (a way cut at a chunk's edge by the source has fewer).
-    """
-    out = {}
-    for name in LAYERS:
-        frames = [p[name] for p in parts if name in p and len(p[name])]
-        if not frames:
-            out[name] = _empty(name)
-            continue
-        data = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
-        keys = ["osm_type", "osm_id"] if "osm_type" in data.columns else ["osm_id"]
-        data["_n"] = shapely.get_num_coordinates(data.geometry.values)
-        data = data.sort_values([*keys, "_n"], ascending=[True] * len(keys) + [False])
-        out[name] = data.drop_duplicates(keys).drop(columns="_n").reset_index(drop=True)
-    return out

@@ -1,19 +1,24 @@
 """What borderzone takes from OpenStreetMap: tag filters and the columns of each layer.
 
-Both OSM readers (Overpass through osmnx, and the PBF reader) import these lists, so the
-layers they produce have the same columns in the same order, whichever source was used:
+Both OSM readers (the Overpass client and the PBF reader) import these lists and rules, so
+the layers they produce have the same rows, columns and column order, whichever source was
+used:
 
-- ``roads``: ways with ``highway`` in :data:`ROAD_CLASSES`, LineStrings;
+- ``roads``: ways with ``highway`` in :data:`ROAD_CLASSES` (and :data:`PATH_CLASSES` when
+  asked), LineStrings;
 - ``rail``: ways with ``railway`` in :data:`RAIL_CLASSES`, LineStrings;
-- ``checkpoints``: nodes, ways or relations matching :data:`CHECKPOINT_MATCH`, Points
-  (areas reduced to a representative point), with ``osm_type`` since ids of nodes and ways
+- ``checkpoints``: elements matching :data:`CHECKPOINT_MATCH` (:func:`is_checkpoint` for one
+  element, :func:`checkpoint_mask` for a frame), Points (areas reduced to a point inside
+  them by :func:`representative_points`), with ``osm_type`` since ids of nodes and ways
   may coincide;
-- ``places``: nodes with ``place`` in :data:`PLACE_CLASSES`, Points.
+- ``places``: nodes with ``place`` in :data:`PLACE_CLASSES`, Points;
+- ``admin``: ``boundary=administrative`` relations (PBF only), MultiPolygons.
 
-Every layer starts with ``osm_id`` (int64) and ends with ``geometry``, in EPSG:4326. Tag
-values stay strings as in OSM (object columns holding str or None, the same under pandas 2
-and 3), except ``population`` (float64, see :func:`parse_population`). Readers build their
-layers with :func:`build_layer` so that these types hold whatever the source.
+Every layer starts with ``osm_id`` (int64) and ends with ``geometry``, in EPSG:4326 (see
+:data:`LAYER_COLUMNS` and :data:`LAYER_GEOMETRY`). Tag values stay strings as in OSM
+(object columns holding str or None, the same under pandas 2 and 3), except
+``population`` (float64, see :func:`parse_population`) and ``admin_level`` (int64).
+:func:`build_layer` gives a reader's rows these columns and types.
 """
 
 import re
@@ -23,6 +28,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 ROAD_ORDER: tuple[str, ...] = (
     "motorway",
@@ -40,6 +46,9 @@ ROAD_ORDER: tuple[str, ...] = (
 
 ROAD_CLASSES: tuple[str, ...] = (*ROAD_ORDER, *(f"{c}_link" for c in ROAD_ORDER[:5]))
 """Values of ``highway`` kept as roads."""
+
+PATH_CLASSES: tuple[str, ...] = ("path", "footway", "cycleway", "bridleway", "steps")
+"""Values of ``highway`` added to the roads when paths are asked for (``osm.include_paths``)."""
 
 ROAD_TAGS: tuple[str, ...] = (
     "highway",
@@ -118,11 +127,15 @@ PLACE_CLASSES: tuple[str, ...] = ("city", "town", "village", "hamlet")
 PLACE_TAGS: tuple[str, ...] = ("place", "name", "population")
 """Tags kept as columns of the ``places`` layer, in order, after ``osm_id``."""
 
+ADMIN_TAGS: tuple[str, ...] = ("name", "name:en", "ISO3166-1:alpha3", "ISO3166-2")
+"""Tags kept as columns of the ``admin`` layer, after ``osm_id`` and ``admin_level``."""
+
 LAYER_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "roads": ("osm_id", *ROAD_TAGS),
     "rail": ("osm_id", *RAIL_TAGS),
     "checkpoints": ("osm_id", "osm_type", *CHECKPOINT_TAGS),
     "places": ("osm_id", *PLACE_TAGS),
+    "admin": ("osm_id", "admin_level", *ADMIN_TAGS),
 }
 """Attribute columns of each layer in order; ``geometry`` follows them."""
 
@@ -131,8 +144,11 @@ LAYER_GEOMETRY: Mapping[str, str] = {
     "rail": "LineString",
     "checkpoints": "Point",
     "places": "Point",
+    "admin": "MultiPolygon",
 }
 """Geometry type of each layer."""
+
+_INT64_COLUMNS = frozenset({"osm_id", "admin_level"})
 
 
 def is_checkpoint(tags: Mapping[str, str]) -> bool:
@@ -143,12 +159,107 @@ def is_checkpoint(tags: Mapping[str, str]) -> bool:
     return False
 
 
+def checkpoint_mask(tags: pd.DataFrame) -> np.ndarray:
+    """Which rows of a frame of tags are border checkpoints (see :data:`CHECKPOINT_MATCH`).
+
+    The vectorised form of :func:`is_checkpoint`.
+
+    Parameters
+    ----------
+    tags
+        One row per element, one column per tag key; a missing value (None or NaN) or a
+        missing column means the element lacks that tag.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, one per row.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"barrier": ["border_control", "gate", None]})
+    >>> checkpoint_mask(frame).tolist()
+    [True, False, False]
+
+    """
+    mask = np.zeros(len(tags), dtype=bool)
+    for key, value in CHECKPOINT_MATCH.items():
+        if key in tags:
+            column = tags[key]
+            mask |= (column.notna() if value is None else column.eq(value)).to_numpy(bool)
+    return mask
+
+
+def closed_lines_as_areas(geometry: np.ndarray) -> np.ndarray:
+    """Take closed ways as the areas they ring: the rule for checkpoints drawn as ways.
+
+    A closed LineString of four or more vertices becomes the Polygon it rings; every other
+    geometry is returned as it is.
+
+    Parameters
+    ----------
+    geometry
+        Shapely geometries (array-like).
+
+    Returns
+    -------
+    numpy.ndarray
+        One shapely geometry per input.
+
+    """
+    out = np.array(geometry, dtype=object).copy()
+    if len(out) == 0:
+        return out
+    closed = (shapely.get_type_id(out) == 1) & shapely.is_closed(out)
+    closed &= shapely.get_num_coordinates(out) >= 4
+    coords, index = shapely.get_coordinates(out[closed], return_index=True)
+    out[closed] = shapely.polygons(shapely.linearrings(coords, indices=index))
+    return out
+
+
+def representative_points(geometry: np.ndarray) -> np.ndarray:
+    """Reduce checkpoints to points: nodes stay, areas and closed ways give a point inside.
+
+    Closed ways count as areas (:func:`closed_lines_as_areas`); areas give a point inside
+    them and other lines their vertex closest to the centroid
+    (:func:`shapely.point_on_surface`).
+
+    Parameters
+    ----------
+    geometry
+        Shapely geometries (array-like).
+
+    Returns
+    -------
+    numpy.ndarray
+        One shapely Point per geometry.
+
+    """
+    areas = closed_lines_as_areas(geometry)
+    return shapely.point_on_surface(areas) if len(areas) else areas
+
+
 def surface_class(highway: Any, surface: Any, tracktype: Any, smoothness: Any) -> tuple[Any, Any]:
     """Surface class of roads and where it comes from; the published rule.
 
-    See the module documentation for the rule. Every argument is a tag value (str or
-    None) or a sequence of them; sequences are aligned to the first ``pandas.Series``
-    among the arguments (or by position).
+    Tag values are compared after stripping surrounding blanks, case-sensitively; a missing
+    tag (None or NaN) says nothing. The first rule that applies gives the class:
+
+    1. ``surface`` in :data:`PAVED_SURFACES`, or any value starting with ``concrete``
+       (``concrete:plates``, ``concrete:lanes``...), gives ``paved``; ``surface`` in
+       :data:`UNPAVED_SURFACES` gives ``unpaved``; other values say nothing;
+    2. ``tracktype``: ``grade1`` gives ``paved``, ``grade2`` to ``grade5`` give ``unpaved``;
+    3. ``smoothness`` in :data:`PAVED_SMOOTHNESS` (``excellent``, ``good``) gives ``paved``,
+       in :data:`UNPAVED_SMOOTHNESS` (``bad`` to ``impassable``) gives ``unpaved``;
+       ``intermediate`` and other values say nothing;
+
+       these three have source ``tag``;
+    4. the class default, source ``inferred``: ``highway`` in :data:`PAVED_CLASSES`
+       (motorway to secondary and their links) is ``paved``, ``track`` is ``unpaved``;
+    5. anything else is ``unknown`` with source ``none``.
+
+    Every argument is a tag value (str or None) or a sequence of them; sequences are
+    aligned to the first ``pandas.Series`` among the arguments (or by position).
 
     Returns
     -------
@@ -275,7 +386,7 @@ def build_layer(name: str, data: pd.DataFrame, geometry: Any) -> gpd.GeoDataFram
             values = pd.Series([None] * n, dtype=object)
         else:
             values = pd.Series(data[column].to_numpy(), dtype=object)
-        if column == "osm_id":
+        if column in _INT64_COLUMNS:
             values = values.astype("int64")
         elif column == "population":
             values = parse_population(values)
@@ -284,3 +395,8 @@ def build_layer(name: str, data: pd.DataFrame, geometry: Any) -> gpd.GeoDataFram
         columns[column] = values
     frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(list(geometry), crs="EPSG:4326"))
+
+
+def empty_layer(name: str) -> gpd.GeoDataFrame:
+    """Layer ``name`` without rows: its columns and types, in EPSG:4326."""
+    return build_layer(name, pd.DataFrame({"osm_id": pd.Series([], dtype="int64")}), [])

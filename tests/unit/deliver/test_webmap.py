@@ -5,7 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from deliverables_world import make_world
 
-from borderzone.deliver.webmap import leaflet_assets, render_webmap
+from borderzone.deliver.styles import CATEGORY_COLORS
+from borderzone.deliver.webmap import leaflet_assets, render_webmap, write_webmap
 
 
 class Tags(HTMLParser):
@@ -100,3 +101,20 @@ def test_script_end_tags_escaped(tmp_path):
     )
     html = path.read_text("utf-8")
     assert "alert(1)</script>" not in html
+
+
+def test_write_webmap_takes_the_rule_inputs(page, tmp_path):
+    _, w = page
+    path = tmp_path / "webmap.html"
+    write_webmap(
+        path,
+        border_layers={"border": w["border"], "segments": w["segments"]},
+        crossings=w["crossings"],
+        buffers={50.0: w["buffer"], 10.0: w["buffer"]},
+        metrics=w["metrics"],
+        synthetic=True,
+    )
+    html = path.read_text("utf-8")
+    data = json.loads(re.search(r"const BZ = (\{.*?\});\n", html, re.S).group(1))
+    assert data["synthetic"] is True and [b["width"] for b in data["buffers"]] == [50.0, 10.0]
+    assert data["categoryColors"] == CATEGORY_COLORS

@@ -1,108 +1,25 @@
 """retrieve_overpass_chunk against a local server speaking the Overpass API (JSON and /status)."""
 
-import datetime as dt
 import json
 import math
-import sys
-import types
+import re
+import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import osmnx as ox
 import pandas as pd
 import pytest
 import shapely
+from osm_helpers import overpass_world as world
+from servers import LocalServer, Reply, Request, overpass_json, status_text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from servers import LocalServer, Reply, Request  # noqa: E402
-
-from borderzone.errors import (  # noqa: E402
-    DownloadError,
-    InputDataError,  # noqa: E402
-    OverpassError,
-)
-from borderzone.osm.overpass import retrieve_overpass_chunk  # noqa: E402
-from borderzone.osm.schema import LAYER_COLUMNS  # noqa: E402
+from borderzone.errors import DownloadError, InputDataError, OverpassError
+from borderzone.osm import overpass
+from borderzone.osm.overpass import overpass_query, retrieve_overpass_chunk, slot_wait_s
+from borderzone.osm.schema import LAYER_COLUMNS, ROAD_CLASSES
 
 CHUNK = shapely.box(61.0, 51.0, 61.2, 51.1)
-
-
-def node(i: int, lon: float, lat: float, **tags: str) -> dict:
-    element = {"type": "node", "id": i, "lat": lat, "lon": lon}
-    return element | ({"tags": tags} if tags else {})
-
-
-def way(i: int, nodes: list[int], **tags: str) -> dict:
-    return {"type": "way", "id": i, "nodes": nodes, "tags": tags}
-
-
-def world() -> list[dict]:
-    """A small hand-made world inside CHUNK, with a few things the query must leave out."""
-    nodes = [node(i, 61.0 + i * 0.001, 51.05) for i in range(1, 10)]
-    nodes += [node(11, 61.02, 51.02), node(12, 61.03, 51.02), node(13, 61.03, 51.03)]
-    nodes += [node(14, 61.1, 51.06), node(15, 61.11, 51.06), node(16, 61.11, 51.07)]
-    ways = [
-        way(
-            100,
-            [1, 2, 3],
-            highway="primary",
-            ref="A-21",
-            name="Трасса",
-            **{"name:ru": "Трасса", "name:kk": "Жол", "name:en": "Road"},
-            surface="asphalt",
-            lanes="2",
-            oneway="no",
-        ),
-        way(101, [3, 4], highway="track", tracktype="grade3", smoothness="bad", bridge="yes"),
-        way(102, [4, 5], highway="motorway_link"),
-        way(103, [11, 12, 13, 11], highway="service", area="yes"),  # osmnx: Polygon
-        way(104, [5, 6], highway="footway"),  # not a road class
-        way(200, [6, 7, 8], railway="rail", gauge="1520", usage="main", electrified="no"),
-        way(201, [8, 9], railway="narrow_gauge", name="УЖД"),
-        way(202, [1, 9], railway="abandoned"),  # not a rail class
-        way(300, [14, 15, 16, 14], government="border_control", building="yes", name="Пост"),
-    ]
-    points = [
-        node(30, 61.15, 51.05, barrier="border_control", name="Караозек"),
-        node(31, 61.16, 51.05, railway="border"),
-        node(32, 61.17, 51.05, border_control="customs"),
-        node(40, 61.05, 51.08, place="town", name="Town", population="12 345"),
-        node(41, 61.06, 51.08, place="village", name="Village", population="~500"),
-        node(42, 61.07, 51.08, place="hamlet", name="Hamlet"),
-        node(43, 61.08, 51.08, place="suburb", name="Suburb"),  # not a place class
-        node(44, 62.50, 51.08, place="city", name="Far"),  # outside the chunk
-        node(45, 61.09, 51.02, highway="traffic_signals"),  # a node, not a road
-    ]
-    return nodes + ways + points
-
-
-def overpass_json(elements: list[dict]) -> bytes:
-    reply = {
-        "version": 0.6,
-        "generator": "Overpass API 0.7.62 (test)",
-        "osm3s": {"timestamp_osm_base": "2025-07-01T12:00:00Z", "copyright": "ODbL"},
-        "elements": elements,
-    }
-    return json.dumps(reply, ensure_ascii=False).encode()
-
-
-def status_text(slot_in_s: int | None = None) -> bytes:
-    """The plain-text reply of /api/status, free slots now or one free in slot_in_s."""
-    now = dt.datetime.now(dt.UTC)
-    line = "2 slots available now."
-    if slot_in_s is not None:
-        at = (now + dt.timedelta(seconds=slot_in_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = f"Slot available after: {at}, in {slot_in_s} seconds."
-    return (
-        "Connected as: 2130706433\n"
-        f"Current time: {now:%Y-%m-%dT%H:%M:%SZ}\n"
-        "Announced endpoint: none\n"
-        "Rate limit: 2\n"
-        f"{line}\n"
-        "Currently running queries (pid, space limit, time limit, start time):\n"
-    ).encode()
-
-
+LAYERS = [name for name in LAYER_COLUMNS if name != "admin"]  # Overpass gives no admin areas
 JSON = {"Content-Type": "application/json"}
 
 
@@ -115,14 +32,16 @@ def server() -> LocalServer:
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record osmnx's pauses instead of waiting them out."""
+    """Record the client's pauses (its own and urllib3's retries) instead of waiting them out."""
     recorded: list[float] = []
-    monkeypatch.setattr(ox._overpass, "time", types.SimpleNamespace(sleep=recorded.append))
+    monkeypatch.setattr(time, "sleep", recorded.append)
     return recorded
 
 
-def fetch(server: LocalServer, cache: Path) -> dict:
-    return retrieve_overpass_chunk(CHUNK, url=server.url + "/api", cache_dir=cache, timeout_s=10)
+def fetch(server: LocalServer, cache: Path, **options) -> dict:
+    return retrieve_overpass_chunk(
+        CHUNK, url=server.url + "/api", cache_dir=cache, timeout_s=10, **options
+    )
 
 
 def posts(server: LocalServer) -> list[Request]:
@@ -133,9 +52,10 @@ def test_layers_and_columns(server: LocalServer, tmp_path: Path, sleeps: list) -
     server.route(
         "POST", "/api/interpreter", default=Reply(body=overpass_json(world()), headers=JSON)
     )
+    module_state = dict(vars(overpass))
     layers = fetch(server, tmp_path)
 
-    assert set(layers) == set(LAYER_COLUMNS)
+    assert set(layers) == set(LAYERS)
     for name, gdf in layers.items():
         assert list(gdf.columns) == [*LAYER_COLUMNS[name], "geometry"]
         assert gdf.crs.to_epsg() == 4326
@@ -168,15 +88,18 @@ def test_layers_and_columns(server: LocalServer, tmp_path: Path, sleeps: list) -
     assert places.loc[40, "population"] == 12345
     assert math.isnan(places.loc[41, "population"]) and math.isnan(places.loc[42, "population"])
 
-    # what osmnx asked: one status check, one POST of an Overpass QL query in JSON
+    # what the client asked: one status check, one POST of an Overpass QL query in JSON
     assert [r.path for r in server.requests] == ["/api/status", "/api/interpreter"]
     query = parse_qs(posts(server)[0].body.decode())["data"][0]
     assert query.startswith("[out:json][timeout:10]")
-    assert '["highway"="motorway_link"]' in query.replace("'", '"')
+    highway = re.search(r'way\["highway"~"\^\(([^)]*)\)\$"\]', query)
+    assert highway is not None and highway.group(1).split("|") == list(ROAD_CLASSES)
+    assert "motorway_link" in highway.group(1).split("|")
     assert "poly:" in query
+    assert query.endswith("out body;\n>;\nout skel qt;")
     assert sleeps == [0]
     assert len(list(tmp_path.glob("*.json"))) == 1
-    assert ox.settings.overpass_url == "https://overpass-api.de/api"  # settings restored
+    assert dict(vars(overpass)) == module_state  # no settings changed in the module
 
 
 def test_second_call_is_served_from_cache(server: LocalServer, tmp_path: Path, sleeps) -> None:
@@ -191,24 +114,58 @@ def test_second_call_is_served_from_cache(server: LocalServer, tmp_path: Path, s
         pd.testing.assert_frame_equal(first[name], second[name])
 
 
+def test_unreadable_cache_file_is_replaced(server: LocalServer, tmp_path: Path, sleeps) -> None:
+    server.route(
+        "POST", "/api/interpreter", default=Reply(body=overpass_json(world()), headers=JSON)
+    )
+    fetch(server, tmp_path)
+    (cached,) = tmp_path.glob("*.json")
+    cached.write_text('{"elements": [')
+    layers = fetch(server, tmp_path)
+    assert len(posts(server)) == 2
+    assert len(layers["roads"]) == 4
+    assert json.loads(cached.read_text())["elements"]
+
+
 @pytest.mark.parametrize("status", [429, 504])
 def test_busy_server_is_waited_for(server: LocalServer, tmp_path: Path, sleeps, status) -> None:
-    busy = Reply(status=status, body=b"<html>Too busy</html>")
+    busy = Reply(status=status, body=b"<html>Too busy</html>", headers={"Retry-After": "2"})
     server.route("POST", "/api/interpreter", busy, default=Reply(body=overpass_json(world())))
-    # before the first query the slots are free; after the error one frees in 2 s
-    server.route("GET", "/api/status", Reply(body=status_text()), Reply(body=status_text(2)))
     layers = fetch(server, tmp_path)
     assert len(layers["roads"]) == 4
     assert [(r.method, r.path) for r in server.requests] == [
         ("GET", "/api/status"),
         ("POST", "/api/interpreter"),
-        ("GET", "/api/status"),
         ("POST", "/api/interpreter"),
     ]
-    # osmnx: pause from /status (0), fixed 55 s after the error, then the pause /status gives
-    assert sleeps[:2] == [0, 55]
-    assert 1 <= sleeps[2] <= 3
+    # the pause from /status (0), then the one Retry-After asks for
+    assert sleeps == [0, 2]
     assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+def test_busy_server_backs_off_then_gives_up(server: LocalServer, tmp_path: Path, sleeps) -> None:
+    server.route("POST", "/api/interpreter", default=Reply(status=504, body=b"Gateway Timeout"))
+    with pytest.raises(OverpassError, match="HTTP 504") as info:
+        fetch(server, tmp_path, retries=3, backoff_s=0.5)
+    assert f"{server.url}/api/interpreter" in str(info.value)
+    assert len(posts(server)) == 4  # the first attempt and 3 retries
+    assert sleeps == [0, 0.5, 1.0, 2.0]
+    assert list(tmp_path.glob("*")) == []
+
+
+def test_status_says_when_a_slot_is_free(server: LocalServer, tmp_path: Path, sleeps) -> None:
+    server.route("GET", "/api/status", Reply(body=status_text(3)))
+    server.route("POST", "/api/interpreter", default=Reply(body=overpass_json(world())))
+    fetch(server, tmp_path)
+    assert sleeps == [3]
+
+
+def test_server_without_status_page_is_not_waited_for(tmp_path: Path, sleeps) -> None:
+    with LocalServer() as server:  # /api/status answers 404
+        server.route("POST", "/api/interpreter", default=Reply(body=overpass_json(world())))
+        layers = fetch(server, tmp_path)
+    assert sleeps == [0]
+    assert len(layers["places"]) == 3
 
 
 @pytest.mark.parametrize(
@@ -219,8 +176,10 @@ def test_busy_server_is_waited_for(server: LocalServer, tmp_path: Path, sleeps, 
         Reply(body=b'{"version": 0.6, "generator": "x"}'),  # JSON without elements
         Reply(body=b"<html><body>Error: runtime error</body></html>"),
         Reply(status=400, body=b"<html>Error: line 1: parse error</html>"),
+        Reply(status=500, body=b"<html>Internal Server Error</html>"),
+        Reply(body=b'{"elements": [{"type": "node", "id": 1}]}'),  # node without location
     ],
-    ids=["cut", "truncated-json", "no-elements", "html", "http-400"],
+    ids=["cut", "truncated-json", "no-elements", "html", "http-400", "http-500", "no-location"],
 )
 def test_bad_reply_is_an_error_and_not_cached(
     server: LocalServer, tmp_path: Path, sleeps, reply: Reply
@@ -233,6 +192,7 @@ def test_bad_reply_is_an_error_and_not_cached(
     assert "\n" not in message and len(message) < 400
     assert f"{server.url}/api/interpreter" in message
     assert list(tmp_path.glob("*")) == []
+    assert len(posts(server)) == 1  # not retried
 
 
 def test_partial_answer_with_remark_is_an_error(server: LocalServer, tmp_path: Path, sleeps):
@@ -259,3 +219,27 @@ def test_chunk_must_be_a_lonlat_polygon(tmp_path: Path) -> None:
         retrieve_overpass_chunk(shapely.Point(61, 51), cache_dir=tmp_path)
     with pytest.raises(InputDataError, match="lon/lat"):
         retrieve_overpass_chunk(shapely.box(500_000, 5e6, 600_000, 5.1e6), cache_dir=tmp_path)
+
+
+def test_query_has_one_filter_per_rule_and_part() -> None:
+    two = shapely.MultiPolygon([shapely.box(61, 51, 61.1, 51.1), shapely.box(62, 51, 62.1, 51.1)])
+    query = overpass_query(two, timeout_s=60)
+    statements = [line for line in query.splitlines() if "(poly:" in line]
+    assert len(statements) == 2 * 7  # roads, rail, 4 checkpoint rules, places; per part
+    assert 'nwr["border_control"](poly:' in query
+    assert 'nwr["barrier"="border_control"](poly:' in query
+    assert 'node["place"~"^(city|town|village|hamlet)$"]' in query
+    assert '"51.000000 61.000000 ' in query or " 51.000000 61.000000" in query  # lat lon
+
+
+@pytest.mark.parametrize(
+    ("status", "wait"),
+    [
+        (status_text(), 0.0),
+        (status_text(7), 7.0),
+        (status_text(-3), 1.0),
+        (b"not found\n", 0.0),
+    ],
+)
+def test_slot_wait_from_status(status: bytes, wait: float) -> None:
+    assert slot_wait_s(status.decode()) == wait

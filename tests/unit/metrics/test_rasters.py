@@ -3,32 +3,18 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
-from rasterio.transform import Affine
+from metrics_helpers import GRID_CRS as CRS
+from metrics_helpers import centre, constant_rasters, grid, lines
 
-from borderzone.crs import WGS84, fitted_crs
+from borderzone.crs import WGS84
+from borderzone.metrics.grid import equal_area_grid
 from borderzone.metrics.rasters import (
-    Grid,
+    RASTERS,
+    build_rasters,
     distance_to_road_km,
-    equal_area_grid,
     population_density_raster,
     travel_time_raster_min,
-    write_cog,
 )
-
-CRS = fitted_crs((59.0, 49.0, 61.0, 51.0), kind="equal_area")
-
-
-def grid(n: int, res: float = 1000.0) -> Grid:
-    return Grid(crs=CRS, transform=Affine(res, 0, 0.0, 0, -res, n * res), width=n, height=n)
-
-
-def centre(g: Grid, row: float, col: float) -> tuple[float, float]:
-    return (col + 0.5) * g.resolution_m, g.transform.f - (row + 0.5) * g.resolution_m
-
-
-def lines(g: Grid, pts_list, **cols) -> gpd.GeoDataFrame:
-    geoms = [shapely.LineString([centre(g, r, c) for r, c in pts]) for pts in pts_list]
-    return gpd.GeoDataFrame(cols, geometry=geoms, crs=CRS)
 
 
 def test_distance_is_zero_on_roads_and_the_pixel_distance_elsewhere():
@@ -58,7 +44,7 @@ def test_travel_time_blocked_by_the_border_except_at_crossings():
     )
     roads = lines(g, [[(40, 0), (40, 29)]], highway=["primary"], surface=["asphalt"])
     mask = np.ones(g.shape, dtype=bool)
-    t = travel_time_raster_min(roads, crossings, border, g, mask=mask, offroad_kmh=20.0)
+    t = travel_time_raster_min(roads, crossings, border, g, mask=mask, access_kmh=20.0)
     assert t[5, 30] == 0
     # border pixels away from the crossing are impassable (nodata), even at the rail crossing
     assert np.isnan(t[20:, 30]).all()
@@ -79,31 +65,8 @@ def test_travel_time_blocked_by_the_border_except_at_crossings():
     assert np.isnan(t_rail_only).all()
 
 
-def test_cog_layout_crs_nodata_and_units(tmp_path):
-    g = grid(1200, res=100.0)
-    roads = lines(g, [[(600, 0), (600, 1199)]], highway=["track"])
-    d = distance_to_road_km(roads, g)
-    d[:10] = np.nan
-    path = tmp_path / "distance.tif"
-    write_cog(path, d, g, units="km", description="distance to road")
-    with rasterio.open(path) as src:
-        assert src.crs is not None and src.crs.to_wkt() == CRS.to_wkt() or src.crs == CRS.to_wkt()
-        assert src.nodata == -9999.0
-        assert src.profile["tiled"] or src.block_shapes[0][0] < src.height
-        assert src.block_shapes[0] == (512, 512)
-        assert src.overviews(1)
-        assert src.tags()["UNITS"] == "km"
-        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT", "COG") == "COG"
-        a = src.read(1, masked=True)
-        assert a.mask[:10].all() and not a.mask[10:].any()
-        assert float(a[600, 3]) == 0.0 and float(a[700, 3]) == pytest.approx(10.0)
-    assert not list(tmp_path.glob(".*"))  # no temporary files left
-
-
 def test_population_density_from_a_lonlat_raster(tmp_path):
-    from test_metrics import _constant_rasters
-
-    ea, ll = _constant_rasters(tmp_path, 10.0)
+    ea, ll = constant_rasters(tmp_path, 10.0)
     area = gpd.GeoDataFrame(geometry=[shapely.box(59.5, 49.5, 60.5, 50.5)], crs=WGS84)
     g = equal_area_grid(area, resolution_m=5000)
     for raster in (ea, ll):
@@ -114,3 +77,39 @@ def test_population_density_from_a_lonlat_raster(tmp_path):
     )
     dens = population_density_raster(g, places=places)
     assert dens.sum() * 25 == pytest.approx(5000.0)
+
+
+def test_build_rasters_writes_each_raster_with_its_style(tmp_path):
+    area = gpd.GeoDataFrame(geometry=[shapely.box(59.8, 49.8, 60.2, 50.2)], crs=WGS84)
+    border = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(60.0, 49.7), (60.0, 50.3)])], crs=WGS84
+    )
+    roads = gpd.GeoDataFrame(
+        {"highway": ["primary"]},
+        geometry=[shapely.LineString([(59.8, 50.0), (60.2, 50.0)])],
+        crs=WGS84,
+    )
+    crossings = gpd.GeoDataFrame(
+        {"kind": ["road"]}, geometry=[shapely.Point(60.0, 50.0)], crs=WGS84
+    )
+    places = gpd.GeoDataFrame(
+        {"population": [5000.0]}, geometry=[shapely.Point(59.9, 50.1)], crs=WGS84
+    )
+    paths = build_rasters(
+        tmp_path / "rasters",
+        buffer=area,
+        border=border,
+        roads=roads,
+        crossings=crossings,
+        places=places,
+        resolution_m=2000,
+        tags={"SOURCE": "test"},
+    )
+    assert list(paths) == list(RASTERS)
+    for name, (units, _) in RASTERS.items():
+        with rasterio.open(paths[name]) as src:
+            assert src.tags()["UNITS"] == units and src.tags()["SOURCE"] == "test"
+        qml = paths[name].with_suffix(".qml").read_text(encoding="utf-8")
+        assert "rasterrenderer" in qml
+    with rasterio.open(paths["travel_time_to_crossing"]) as src:
+        assert float(src.read(1, masked=True).min()) == 0.0

@@ -1,0 +1,65 @@
+"""Checks of the measures' inputs, and their geometries in lon/lat.
+
+The measures take frames in any CRS; these helpers check what enters (a frame, the columns
+a measure reads, a CRS) and bring geometries to EPSG:4326, where the fitted conics of
+:mod:`borderzone.crs` are chosen from their extent.
+"""
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from borderzone.crs import WGS84, fitted_crs
+from borderzone.errors import InputDataError
+
+
+def check_frame(gdf: pd.DataFrame, name: str, columns: Iterable[str] = ()) -> None:
+    """Raise InputDataError unless ``gdf`` is a frame with ``columns`` (and a CRS if spatial).
+
+    Parameters
+    ----------
+    gdf
+        The input.
+    name
+        Its name in the message, e.g. ``"roads"``.
+    columns
+        Columns it must have.
+    """
+    if not isinstance(gdf, pd.DataFrame):
+        raise InputDataError(f"{name} must be a (Geo)DataFrame, got {type(gdf).__name__}")
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise InputDataError(
+            f"{name} lacks column(s) {', '.join(missing)} (columns: "
+            f"{', '.join(map(str, gdf.columns))})"
+        )
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf.crs is None:
+        raise InputDataError(f"{name} has no CRS")
+
+
+def to_lonlat(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Geometries of ``gdf`` in EPSG:4326 as a shapely array."""
+    return np.asarray(gdf.to_crs(WGS84).geometry.values, dtype=object)
+
+
+def lonlat_bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
+    """Bounds of lon/lat geometries, widened to 1° of longitude when they have no width."""
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    if maxx - minx < 1e-6:
+        minx, maxx = minx - 0.5, maxx + 0.5
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def to_conformal(geoms: np.ndarray) -> pyproj.Transformer:
+    """Make the transformer from lon/lat to a conformal conic fitted to ``geoms`` (x, y)."""
+    crs = fitted_crs(lonlat_bounds(geoms), kind="conformal")
+    return pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+
+
+def place_population(places: pd.DataFrame) -> np.ndarray:
+    """People of each place: its ``population`` as a number, 0 where unknown."""
+    return pd.to_numeric(places["population"], errors="coerce").fillna(0).to_numpy(float)

@@ -1,0 +1,194 @@
+"""Tables of the regions along the border and of the pairs of regions facing each other.
+
+Regions are whole admin_level 4 areas (oblasts, krais, republics) that run along the
+border; each cell of a width belongs to the region holding its representative point on its
+side, and a segment's border length goes to the pair of regions of its two cells.
+"""
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from borderzone.crs import WGS84, fitted_crs
+from borderzone.metrics.population import region_population
+
+REGION_COLUMNS = [
+    "side",
+    "name",
+    "border_km",
+    "road_crossings",
+    "rail_crossings",
+    "population",
+    "area_km2",
+    "pop_density_km2",
+    "population_in_buffer",
+    "buffer_area_km2",
+    "buffer_density_km2",
+    "isolation_index",
+]
+PAIR_COLUMNS = [
+    "region_a",
+    "region_b",
+    "border_km",
+    "road_crossings",
+    "rail_crossings",
+    "population_in_buffer_a",
+    "population_in_buffer_b",
+    "isolation_index_a",
+    "isolation_index_b",
+]
+
+
+def border_regions(
+    admin: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, countries: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Select the admin_level 4 areas along the border, each with the ``side`` it lies on.
+
+    Parameters
+    ----------
+    admin
+        Admin areas with ``admin_level`` (any CRS).
+    segments
+        The ``segments`` layer: the border line.
+    countries
+        The two outlines (``iso3``), to tell which side an area lies on.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The level 4 rows of ``admin`` along at least 20 km of border (within 10 km of
+        their outline), with ``side``: the ISO3 of the country holding the area's
+        representative point (None if neither).
+    """
+    level = pd.to_numeric(admin["admin_level"], errors="coerce")
+    on_border = _on_border(admin[level == 4], segments)
+    return on_border.assign(side=_side_of(on_border, countries))
+
+
+def region_tables(
+    regions: gpd.GeoDataFrame,
+    metrics: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame,
+    *,
+    population: str | Path | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables per region along the border and per pair of regions facing each other.
+
+    Each cell belongs to the region holding its representative point (on its side); a
+    segment's border length goes to the pair of regions of its two cells.
+
+    Parameters
+    ----------
+    regions
+        Level 4 areas along the border with ``side`` and ``name``.
+    metrics
+        ``segment_metrics`` of one width (cells with ``population``, ``area_km2``,
+        ``isolation_index``, ``from_km``, ``to_km``).
+    crossings
+        The crossings (``kind``, ``seg_id``).
+    population
+        Population raster for the whole regions' population (None: not computed).
+
+    Returns
+    -------
+    per_region, per_pair
+        Columns :data:`REGION_COLUMNS` and :data:`PAIR_COLUMNS`.
+    """
+    cells = metrics.to_crs(WGS84).copy()
+    points = shapely.point_on_surface(cells.geometry.values)
+    cells["region"] = None
+    for row in regions.itertuples():
+        geom = row.geometry
+        shapely.prepare(geom)
+        inside = (cells["side"].to_numpy() == row.side) & shapely.contains(geom, points)
+        cells.loc[inside, "region"] = row.name
+    cells["length_km"] = cells["to_km"] - cells["from_km"]
+    cells["weighted_iso"] = cells["isolation_index"] * cells["population"]
+    kinds = crossings.groupby(["seg_id", "kind"]).size().unstack(fill_value=0)
+    kinds = kinds.reindex(columns=["road", "rail"], fill_value=0)
+
+    per_cell = cells.join(kinds, on="seg_id").fillna({"road": 0, "rail": 0})
+    grouped = per_cell.dropna(subset=["region"]).groupby(["side", "region"])
+    table = (
+        grouped.agg(
+            border_km=("length_km", "sum"),
+            road_crossings=("road", "sum"),
+            rail_crossings=("rail", "sum"),
+            population_in_buffer=("population", "sum"),
+            buffer_area_km2=("area_km2", "sum"),
+            weighted_iso=("weighted_iso", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"region": "name"})
+    )
+    table["buffer_density_km2"] = table["population_in_buffer"] / table["buffer_area_km2"]
+    table["isolation_index"] = table["weighted_iso"] / table["population_in_buffer"]
+    whole = regions[["side", "name"]].copy()
+    if population is not None:
+        whole = pd.DataFrame(region_population(regions, population))
+    table = whole.drop(columns="geometry", errors="ignore").merge(
+        table, on=["side", "name"], how="left"
+    )
+    table = table.reindex(columns=REGION_COLUMNS)
+
+    sides = list(dict.fromkeys(cells["side"]))
+    wide = cells.pivot_table(index="seg_id", columns="side", values=["region"], aggfunc="first")[
+        "region"
+    ].reindex(columns=sides)
+    seg = cells.groupby("seg_id").agg(length_km=("length_km", "first")).join(kinds)
+    seg = seg.fillna({"road": 0, "rail": 0})
+    seg["region_a"], seg["region_b"] = wide.iloc[:, 0], wide.iloc[:, 1]
+    for tag, side in zip(("a", "b"), sides, strict=False):
+        side_cells = cells[cells["side"] == side].set_index("seg_id")
+        seg[f"population_{tag}"] = side_cells["population"]
+        seg[f"weighted_iso_{tag}"] = side_cells["weighted_iso"]
+    pair = seg.dropna(subset=["region_a", "region_b"]).groupby(["region_a", "region_b"])
+    pairs = pair.agg(
+        border_km=("length_km", "sum"),
+        road_crossings=("road", "sum"),
+        rail_crossings=("rail", "sum"),
+        population_in_buffer_a=("population_a", "sum"),
+        population_in_buffer_b=("population_b", "sum"),
+        weighted_iso_a=("weighted_iso_a", "sum"),
+        weighted_iso_b=("weighted_iso_b", "sum"),
+    ).reset_index()
+    for tag in ("a", "b"):
+        pairs[f"isolation_index_{tag}"] = (
+            pairs[f"weighted_iso_{tag}"] / pairs[f"population_in_buffer_{tag}"]
+        )
+    pairs = pairs.sort_values("border_km", ascending=False, ignore_index=True)
+    return table, pairs.reindex(columns=PAIR_COLUMNS)
+
+
+def _on_border(
+    areas: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    *,
+    within_km: float = 10.0,
+    min_km: float = 20.0,
+) -> gpd.GeoDataFrame:
+    """Areas along at least ``min_km`` of border within ``within_km`` of their outline.
+
+    The tolerance lets generalised outlines (Natural Earth) count; the minimum length
+    leaves out areas that only meet the border at a corner.
+    """
+    if areas.empty:
+        return areas
+    work = fitted_crs(tuple(segments.total_bounds), kind="conformal")
+    line = shapely.union_all(segments.to_crs(work).geometry.values)
+    zones = shapely.buffer(areas.to_crs(work).geometry.values, within_km * 1000)
+    length_km = shapely.length(shapely.intersection(zones, line)) / 1000
+    return areas[length_km >= min_km]
+
+
+def _side_of(areas: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> np.ndarray:
+    """ISO3 of the country that holds each area's representative point (None if neither)."""
+    points = shapely.point_on_surface(areas.to_crs(WGS84).geometry.values)
+    side = np.full(len(areas), None, dtype=object)
+    for code, geom in zip(countries["iso3"], countries.geometry.values, strict=True):
+        shapely.prepare(geom)
+        side[shapely.contains(geom, points)] = code
+    return side

@@ -1,0 +1,424 @@
+"""Travel times over the road graph of each side: to the nearest road crossing, to a town.
+
+Road speeds come from the road class and surface class (:data:`DEFAULT_SPEEDS_KMH`); the
+graph joins ways at shared vertices, one graph per side, and a side is left only at a
+crossing. From an origin (a settlement or a cell's centroid) the network is reached in a
+straight line at ``access_kmh``; one multi-source Dijkstra
+(:func:`scipy.sparse.csgraph.dijkstra`) from the targets gives every node's time.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse
+import shapely
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from borderzone.errors import InputDataError
+from borderzone.geodesy import GEOD, edge_lengths_m
+from borderzone.metrics.chainage import select_crossings
+from borderzone.metrics.inputs import check_frame, place_population, to_conformal, to_lonlat
+from borderzone.osm.schema import surface_class
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPEEDS_KMH: dict[str, float] = {
+    "motorway": 100.0,
+    "trunk": 90.0,
+    "primary": 80.0,
+    "primary:unpaved": 50.0,
+    "secondary": 70.0,
+    "secondary:unpaved": 45.0,
+    "tertiary": 60.0,
+    "tertiary:unpaved": 40.0,
+    "unclassified": 50.0,
+    "unclassified:unpaved": 35.0,
+    "residential": 30.0,
+    "living_street": 10.0,
+    "service": 20.0,
+    "road": 40.0,
+    "track": 20.0,
+    "track:paved": 40.0,
+    "default": 30.0,
+}
+"""Speeds by road class, and by ``class:surface_class`` where the surface changes it.
+
+A way's speed is looked up as ``"{class}:{surface_class}"``, then ``"{class}"``, then
+``"default"``; ``class`` is ``highway`` without ``_link``.
+"""
+
+
+def road_speeds_kmh(
+    roads: pd.DataFrame, *, speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH
+) -> np.ndarray:
+    """Speed of each road from its class and surface class (see :data:`DEFAULT_SPEEDS_KMH`).
+
+    The surface class follows :func:`borderzone.osm.schema.surface_class` (``surface``, then
+    ``tracktype``, ``smoothness``, then the class default).
+    """
+    check_frame(roads, "roads", ["highway"])
+    if "default" not in speeds_kmh:
+        raise ValueError("speeds_kmh needs a 'default' entry")
+    bad = {k: v for k, v in speeds_kmh.items() if not v > 0}
+    if bad:
+        raise ValueError(f"speeds_kmh must be positive: {bad}")
+    cols = ["highway", "surface", "tracktype", "smoothness"]
+    tags = pd.DataFrame({c: roads[c] if c in roads.columns else None for c in cols})
+    tags = tags.astype(object).where(tags.notna(), None)
+    key = pd.MultiIndex.from_frame(tags.fillna("\0"))
+    codes, uniques = pd.factorize(key)
+    speeds = np.empty(len(uniques))
+    for i, combo in enumerate(uniques):
+        t = {c: v for c, v in zip(cols, combo, strict=True) if v != "\0"}
+        surface, _ = surface_class(
+            t.get("highway"), t.get("surface"), t.get("tracktype"), t.get("smoothness")
+        )
+        base = str(t.get("highway", "")).removesuffix("_link")
+        speeds[i] = speeds_kmh.get(f"{base}:{surface}", speeds_kmh.get(base, speeds_kmh["default"]))
+    return speeds[codes] if len(codes) else np.zeros(0)
+
+
+@dataclass
+class RoadGraph:
+    """Undirected road graph of both sides; nodes of different sides are never merged.
+
+    Attributes
+    ----------
+    matrix
+        Upper-triangular sparse matrix of edge costs in minutes (n × n).
+    lonlat
+        Node coordinates, (n, 2).
+    side
+        Side (ISO3) of each node.
+    """
+
+    matrix: scipy.sparse.csr_matrix
+    lonlat: np.ndarray
+    side: np.ndarray
+
+    def nearest(
+        self, lon: np.ndarray, lat: np.ndarray, side: np.ndarray, *, k: int = 4
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Find the ``k`` nearest nodes of the same side and their geodesic distance (km).
+
+        Missing neighbours have node -1 and distance inf.
+        """
+        n = len(lon)
+        nodes = np.full((n, k), -1, dtype=np.int64)
+        dist = np.full((n, k), np.inf)
+        if n == 0 or len(self.lonlat) == 0:
+            return nodes, dist
+        to = to_conformal(shapely.points(self.lonlat))
+        nx, ny = to.transform(self.lonlat[:, 0], self.lonlat[:, 1])
+        qx, qy = to.transform(lon, lat)
+        for s in np.unique(side):
+            mine = np.flatnonzero(self.side == s)
+            ask = np.flatnonzero(side == s)
+            if len(mine) == 0 or len(ask) == 0:
+                continue
+            kk = min(k, len(mine))
+            tree = cKDTree(np.column_stack([nx[mine], ny[mine]]))
+            _, j = tree.query(np.column_stack([qx[ask], qy[ask]]), k=kk)
+            j = j.reshape(len(ask), kk)
+            node = mine[j]
+            _, _, d = GEOD.inv(
+                np.repeat(lon[ask], kk),
+                np.repeat(lat[ask], kk),
+                self.lonlat[node.ravel(), 0],
+                self.lonlat[node.ravel(), 1],
+            )
+            nodes[ask, :kk] = node
+            dist[ask, :kk] = np.asarray(d).reshape(len(ask), kk) / 1000
+        return nodes, dist
+
+
+def road_graph(
+    roads: gpd.GeoDataFrame, *, speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH
+) -> RoadGraph:
+    """Road graph of each side from shared vertices; edge cost = geodesic length / speed.
+
+    Ways are joined where they share a vertex (coordinates equal to 1e-6°, ~0.1 m) on the
+    same ``side``; ``oneway`` is ignored.
+
+    Parameters
+    ----------
+    roads
+        Lines with ``highway`` and ``side`` (as in ``network.gpkg``).
+    speeds_kmh
+        Speed table, see :func:`road_speeds_kmh`.
+    """
+    check_frame(roads, "roads", ["highway", "side"])
+    speed = road_speeds_kmh(roads, speeds_kmh=speeds_kmh)
+    geoms = to_lonlat(roads)
+    parts, of = shapely.get_parts(geoms, return_index=True)
+    coords, v_of = shapely.get_coordinates(parts, return_index=True)
+    sides, side_code = np.unique(roads["side"].astype(str).to_numpy(), return_inverse=True)
+    if len(sides) > 60:
+        raise InputDataError("roads have more than 60 sides")
+    vs = side_code[of[v_of]].astype(np.int64)
+    xi = np.round((coords[:, 0] + 180.0) * 1e6).astype(np.int64)
+    yi = np.round((coords[:, 1] + 90.0) * 1e6).astype(np.int64)
+    key = (vs << 57) | (xi << 28) | yi
+    node, uniq = pd.factorize(key)
+    n = len(uniq)
+    first = np.zeros(n, dtype=np.int64)
+    first[node[::-1]] = np.arange(len(node))[::-1]
+    lonlat = coords[first]
+    node_side = sides[vs[first]] if n else np.array([], dtype=str)
+    same = v_of[1:] == v_of[:-1]
+    a, b = node[:-1][same], node[1:][same]
+    minutes = edge_lengths_m(coords)[same] / 1000 / speed[of[v_of[:-1][same]]] * 60
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    lo, hi, minutes = lo[keep], hi[keep], np.maximum(minutes[keep], 1e-9)
+    order = np.lexsort((minutes, hi, lo))
+    lo, hi, minutes = lo[order], hi[order], minutes[order]
+    firsts = np.ones(len(lo), dtype=bool)
+    firsts[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    matrix = scipy.sparse.csr_matrix((minutes[firsts], (lo[firsts], hi[firsts])), shape=(n, n))
+    log.info("road graph: %d nodes, %d edges", n, int(firsts.sum()))
+    return RoadGraph(matrix=matrix, lonlat=lonlat, side=node_side)
+
+
+def _minutes_from_targets(
+    graph: RoadGraph,
+    target_lonlat: np.ndarray,
+    target_sides: Sequence[np.ndarray],
+    *,
+    access_kmh: float,
+) -> np.ndarray:
+    """Minutes from every node to the nearest target (multi-source Dijkstra).
+
+    Each target joins the nearest node of each of its sides at ``access_kmh`` (straight
+    line).
+    """
+    n = graph.matrix.shape[0]
+    rows, cols, vals = [], [], []
+    for sides_of in target_sides:
+        node, km = graph.nearest(
+            target_lonlat[:, 0], target_lonlat[:, 1], np.asarray(sides_of), k=1
+        )
+        ok = node[:, 0] >= 0
+        rows.append(np.full(int(ok.sum()), n))
+        cols.append(node[ok, 0])
+        vals.append(np.maximum(km[ok, 0] / access_kmh * 60, 1e-9))
+    m = graph.matrix.tocoo()
+    r = np.concatenate([m.row, *rows])
+    c = np.concatenate([m.col, *cols])
+    v = np.concatenate([m.data, *vals])
+    full = scipy.sparse.csr_matrix((v, (r, c)), shape=(n + 1, n + 1))
+    full.sum_duplicates()
+    return dijkstra(full, directed=False, indices=n)[:n]
+
+
+def _origins(
+    cells: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Origin points (lon, lat), the cell position of each, and its weight.
+
+    Settlements inside a cell weighted by population (1 when unknown); a cell without any
+    settlement has its centroid (weight 1).
+    """
+    cg = to_lonlat(cells)
+    pts_cell = np.zeros(0, dtype=np.int64)
+    pts = np.zeros((0, 2))
+    weight = np.zeros(0)
+    if settlements is not None and len(settlements):
+        sg = to_lonlat(settlements)
+        sg = shapely.point_on_surface(sg)
+        tree = shapely.STRtree(sg)
+        ci, si = tree.query(cg, predicate="intersects")
+        _, first = np.unique(si, return_index=True)  # a point on a shared edge: first cell
+        ci, si = ci[first], si[first]
+        pop = (
+            pd.to_numeric(settlements["population"], errors="coerce").to_numpy(float)
+            if "population" in settlements.columns
+            else np.ones(len(sg))
+        )
+        pts = shapely.get_coordinates(sg[si])
+        pts_cell = ci
+        weight = np.where(np.isfinite(pop[si]) & (pop[si] > 0), pop[si], 1.0)
+    empty = np.setdiff1d(np.arange(len(cg)), pts_cell)
+    cent = shapely.get_coordinates(shapely.point_on_surface(cg[empty]))
+    return (
+        np.concatenate([pts, cent]),
+        np.concatenate([pts_cell, empty]),
+        np.concatenate([weight, np.ones(len(empty))]),
+    )
+
+
+def _cell_minutes(
+    cells: gpd.GeoDataFrame,
+    graph: RoadGraph,
+    node_minutes: np.ndarray,
+    settlements: gpd.GeoDataFrame | None,
+    *,
+    direct: tuple[np.ndarray, np.ndarray | None],
+    access_kmh: float,
+    k: int = 4,
+) -> np.ndarray:
+    """Population-weighted minutes of each cell's origins to the nearest target.
+
+    An origin reaches the network at one of its ``k`` nearest nodes of its side, or the
+    nearest target in a straight line (``direct``: the targets' lon/lat and sides, None
+    when every target serves both sides), whichever is quicker.
+    """
+    check_frame(cells, "cells", ["side"])
+    xy, cell_of, w = _origins(cells, settlements)
+    side = cells["side"].astype(str).to_numpy()[cell_of]
+    nodes, km = graph.nearest(xy[:, 0], xy[:, 1], side, k=k)
+    net = np.where(nodes >= 0, node_minutes[np.clip(nodes, 0, None)], np.inf)
+    best = np.min(km / access_kmh * 60 + net, axis=1) if len(xy) else np.zeros(0)
+    t_xy, t_side = direct
+    for s in np.unique(side):
+        ask = side == s
+        mine = t_side == s if t_side is not None else np.ones(len(t_xy), dtype=bool)
+        if not mine.any():
+            continue
+        near = _nearest_km(xy[ask], t_xy[mine])
+        best[ask] = np.minimum(best[ask], near / access_kmh * 60)
+    num = np.bincount(
+        cell_of, weights=np.where(np.isfinite(best), best * w, 0), minlength=len(cells)
+    )
+    den = np.bincount(cell_of, weights=np.where(np.isfinite(best), w, 0), minlength=len(cells))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(den > 0, num / den, np.nan)
+    return out
+
+
+def _nearest_km(xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Geodesic km from each lon/lat point to the nearest target (searched in a conic)."""
+    to = to_conformal(shapely.points(np.concatenate([xy, targets])))
+    tx, ty = to.transform(targets[:, 0], targets[:, 1])
+    qx, qy = to.transform(xy[:, 0], xy[:, 1])
+    _, j = cKDTree(np.column_stack([tx, ty])).query(np.column_stack([qx, qy]))
+    _, _, d = GEOD.inv(xy[:, 0], xy[:, 1], targets[j, 0], targets[j, 1])
+    return np.asarray(d) / 1000
+
+
+def travel_time_to_crossing_min(
+    cells: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame | None = None,
+    *,
+    speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
+    access_kmh: float = 20.0,
+    where: str | np.ndarray | pd.Series | None = None,
+    graph: RoadGraph | None = None,
+) -> pd.Series:
+    """Travel time from each cell's population to the nearest road crossing, in minutes.
+
+    Origins are the settlements inside the cell, weighted by population (1 when unknown),
+    or the cell's centroid when it has none. From an origin one reaches any of its 4
+    nearest road nodes on its side in a straight line at ``access_kmh``, then drives over
+    the road graph of that side (:func:`road_graph`) at the speeds of ``speeds_kmh``; a
+    crossing joins the nearest node of each side (also at ``access_kmh``). One
+    multi-source Dijkstra from all crossings gives every node's time. The straight line to
+    the nearest crossing at ``access_kmh`` is an upper bound, so origins off the network
+    still get a time.
+
+    Parameters
+    ----------
+    cells
+        Polygons with ``side``.
+    roads
+        Lines with ``highway``, ``side`` (and ``surface``, ``tracktype``, ``smoothness``
+        when present).
+    crossings
+        Points with ``kind``; only ``kind == "road"`` crossings (filtered by ``where``)
+        count.
+    settlements
+        Points with ``population`` (e.g. the ``places`` layer); None uses centroids.
+    speeds_kmh
+        Speed table (see :data:`DEFAULT_SPEEDS_KMH`).
+    access_kmh
+        Speed off the network, straight line.
+    where
+        Filter of the crossings, see :func:`~borderzone.metrics.chainage.select_crossings`.
+    graph
+        A prebuilt :func:`road_graph` of ``roads`` (to reuse it between measures).
+
+    Returns
+    -------
+    pandas.Series
+        Minutes; NaN when there is no road crossing.
+
+    Examples
+    --------
+    A settlement on a 40 km paved primary road (80 km/h) ending at a crossing is 30 min
+    from it.
+    """
+    check_frame(cells, "cells", ["side"])
+    check_frame(roads, "roads", ["highway", "side"])
+    cross = select_crossings(crossings, kind="road", where=where)
+    if len(cross) == 0:
+        return pd.Series(np.nan, index=cells.index, name="time_to_crossing_min")
+    graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
+    cxy = shapely.get_coordinates(to_lonlat(cross))
+    sides = np.unique(cells["side"].astype(str))
+    target_sides = [np.full(len(cxy), s) for s in sides]
+    minutes = _minutes_from_targets(graph, cxy, target_sides, access_kmh=access_kmh)
+    out = _cell_minutes(
+        cells, graph, minutes, settlements, direct=(cxy, None), access_kmh=access_kmh
+    )
+    return pd.Series(out, index=cells.index, name="time_to_crossing_min")
+
+
+def travel_time_to_town_min(
+    cells: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame | None = None,
+    *,
+    min_population: float = 50_000,
+    speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
+    access_kmh: float = 20.0,
+    graph: RoadGraph | None = None,
+) -> pd.Series:
+    """Travel time from each cell's population to the nearest town of its own side.
+
+    Same method as :func:`travel_time_to_crossing_min`, with the towns of at least
+    ``min_population`` as targets, each joined to the nearest node of its side. Towns
+    across the border do not count (a border crossing is no daily trip). Towns beyond the
+    road network given are reached in a straight line at ``access_kmh``: pass the corridor
+    layers (wider than the buffer) so that towns just outside the buffer are reached by
+    road.
+
+    Parameters
+    ----------
+    cells
+        Polygons with ``side``.
+    roads
+        Lines with ``highway`` and ``side``.
+    places
+        Points with ``population`` and ``side``: candidate towns.
+    settlements
+        Origins (see :func:`travel_time_to_crossing_min`); None uses ``places``.
+    min_population
+        Smallest population of a town.
+
+    Returns
+    -------
+    pandas.Series
+        Minutes; NaN for cells of a side without any such town.
+    """
+    check_frame(cells, "cells", ["side"])
+    check_frame(places, "places", ["population", "side"])
+    towns = places[place_population(places) >= min_population]
+    if len(towns) == 0:
+        return pd.Series(np.nan, index=cells.index, name="time_to_town_min")
+    graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
+    txy = shapely.get_coordinates(shapely.point_on_surface(to_lonlat(towns)))
+    tside = towns["side"].astype(str).to_numpy()
+    minutes = _minutes_from_targets(graph, txy, [tside], access_kmh=access_kmh)
+    settlements = places if settlements is None else settlements
+    out = _cell_minutes(
+        cells, graph, minutes, settlements, direct=(txy, tside), access_kmh=access_kmh
+    )
+    return pd.Series(out, index=cells.index, name="time_to_town_min")

@@ -1,0 +1,137 @@
+"""Cut ``.osm.pbf`` files down to a corridor and the tags wanted, with osmium-tool.
+
+The first engine of :mod:`borderzone.osm.pbf`: the C++ tool streams even a national extract
+in a few passes with ~130 MB of memory, so that pyosmium then reads only a few MB.
+
+1. ``osmium extract -s smart -S types=boundary -p corridor.geojson`` keeps the ways with a
+   node in the corridor (whole ways), their nodes, and complete administrative boundary
+   relations touching it;
+2. ``osmium tags-filter`` keeps only the tags wanted and what they reference;
+3. several inputs are merged with ``osmium merge`` (which drops objects present in both).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Literal
+
+import shapely
+
+from borderzone.errors import BorderzoneError, OsmDataError
+
+log = logging.getLogger(__name__)
+
+Engine = Literal["auto", "osmium-tool", "pyosmium"]
+
+
+def osmium_binary(engine: Engine) -> str | None:
+    """Find the ``osmium`` binary for ``engine``; None means pyosmium reads alone.
+
+    Raises
+    ------
+    BorderzoneError
+        When ``engine`` is unknown, or is ``"osmium-tool"`` and no binary is on ``PATH``.
+
+    """
+    if engine not in ("auto", "osmium-tool", "pyosmium"):
+        raise BorderzoneError(f"engine {engine!r} is not one of auto, osmium-tool, pyosmium")
+    if engine == "pyosmium":
+        return None
+    binary = shutil.which("osmium")
+    if binary is None and engine == "osmium-tool":
+        raise BorderzoneError("engine 'osmium-tool' asked for, but no osmium binary on PATH")
+    return binary
+
+
+def unreadable(path: Path, exc: BaseException | str) -> OsmDataError:
+    """Build the error for an input that is not a readable PBF, naming it, on one line."""
+    text = str(exc).strip().splitlines()
+    reason = text[-1] if text else type(exc).__name__
+    return OsmDataError(f"OSM file {path} is not a readable .osm.pbf: {reason}")
+
+
+def prefilter(
+    binary: str,
+    paths: list[Path],
+    *,
+    tag_filters: list[str],
+    corridor: shapely.Geometry | None,
+    tmp: Path,
+) -> Path:
+    """Cut each input to the corridor and the tags wanted; merge them.
+
+    Parameters
+    ----------
+    binary
+        The ``osmium`` program.
+    paths
+        The input ``.osm.pbf`` files.
+    tag_filters
+        ``osmium tags-filter`` expressions (``w/highway=primary,secondary``...).
+    corridor
+        (Multi)Polygon in EPSG:4326, or None to keep the whole files.
+    tmp
+        A directory for the intermediate files.
+
+    Returns
+    -------
+    pathlib.Path
+        The small merged file, inside ``tmp``.
+
+    Raises
+    ------
+    OsmDataError
+        When osmium-tool cannot read an input.
+
+    """
+    poly = tmp / "corridor.geojson"
+    if corridor is not None:
+        poly.write_text(
+            '{"type": "Feature", "properties": {}, "geometry": '
+            + shapely.to_geojson(corridor)
+            + "}"
+        )
+    outs = []
+    for i, path in enumerate(paths):
+        src = path
+        if corridor is not None:
+            src = tmp / f"{i}-extract.osm.pbf"
+            _osmium(
+                binary,
+                ["extract", "--no-progress", "-O", "-s", "smart", "-S", "types=boundary"]
+                + ["-p", str(poly), "-o", str(src), str(path)],
+                path=path,
+            )
+        out = tmp / f"{i}-filtered.osm.pbf"
+        _osmium(
+            binary,
+            ["tags-filter", "--no-progress", "-O", str(src), *tag_filters] + ["-o", str(out)],
+            path=path,
+        )
+        outs.append(out)
+        log.info(
+            "osmium-tool cut %s (%.1f MB) to %.1f MB",
+            path.name,
+            path.stat().st_size / 1e6,
+            out.stat().st_size / 1e6,
+        )
+    if len(outs) == 1:
+        return outs[0]
+    merged = tmp / "merged.osm.pbf"
+    _osmium(
+        binary,
+        ["merge", "--no-progress", "-O", *map(str, outs), "-o", str(merged)],
+        path=paths[0],
+    )
+    return merged
+
+
+def _osmium(binary: str, args: list[str], *, path: Path) -> None:
+    cmd = [binary, *args]
+    log.debug("running %s", " ".join(cmd))
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise unreadable(path, res.stderr or f"osmium exited with {res.returncode}")

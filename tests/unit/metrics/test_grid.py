@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+import rasterio
+from metrics_helpers import GRID_CRS as CRS
+from metrics_helpers import grid, lines
+
+from borderzone.metrics.grid import write_cog
+from borderzone.metrics.rasters import distance_to_road_km
+
+
+def test_cog_layout_crs_nodata_and_units(tmp_path):
+    g = grid(1200, res=100.0)
+    roads = lines(g, [[(600, 0), (600, 1199)]], highway=["track"])
+    d = distance_to_road_km(roads, g)
+    d[:10] = np.nan
+    path = tmp_path / "distance.tif"
+    write_cog(path, d, g, units="km", description="distance to road")
+    with rasterio.open(path) as src:
+        assert src.crs is not None and src.crs.to_wkt() == CRS.to_wkt() or src.crs == CRS.to_wkt()
+        assert src.nodata == -9999.0
+        assert src.profile["tiled"] or src.block_shapes[0][0] < src.height
+        assert src.block_shapes[0] == (512, 512)
+        assert src.overviews(1)
+        assert src.tags()["UNITS"] == "km"
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT", "COG") == "COG"
+        a = src.read(1, masked=True)
+        assert a.mask[:10].all() and not a.mask[10:].any()
+        assert float(a[600, 3]) == 0.0 and float(a[700, 3]) == pytest.approx(10.0)
+    assert not list(tmp_path.glob(".*"))  # no temporary files left

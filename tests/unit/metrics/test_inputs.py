@@ -1,0 +1,40 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
+from borderzone.metrics.inputs import (
+    check_frame,
+    lonlat_bounds,
+    place_population,
+    to_conformal,
+    to_lonlat,
+)
+
+
+def test_check_frame_names_what_is_wrong():
+    with pytest.raises(InputDataError, match="roads must be a"):
+        check_frame([1, 2], "roads")
+    with pytest.raises(InputDataError, match="lacks column.*highway"):
+        check_frame(pd.DataFrame({"a": [1]}), "roads", ["highway"])
+    with pytest.raises(InputDataError, match="roads has no CRS"):
+        check_frame(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)]), "roads")
+    check_frame(pd.DataFrame({"highway": []}), "roads", ["highway"])
+
+
+def test_lonlat_geometries_bounds_and_conic():
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(60, 50), shapely.Point(60, 51)], crs=WGS84)
+    geoms = to_lonlat(points.to_crs(3857))
+    assert shapely.get_coordinates(geoms).ravel() == pytest.approx([60, 50, 60, 51])
+    # no width: widened to a degree of longitude
+    assert lonlat_bounds(geoms) == pytest.approx((59.5, 50.0, 60.5, 51.0))
+    x, y = to_conformal(geoms).transform(60.0, 50.0)
+    assert np.isfinite([x, y]).all()
+
+
+def test_place_population_reads_numbers_and_zero_for_unknown():
+    places = pd.DataFrame({"population": ["1200", None, "n/a", 30]})
+    assert place_population(places).tolist() == [1200.0, 0.0, 0.0, 30.0]

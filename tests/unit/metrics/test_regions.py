@@ -1,0 +1,92 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from borderzone.crs import WGS84
+from borderzone.metrics.regions import PAIR_COLUMNS, REGION_COLUMNS, border_regions, region_tables
+
+
+def boxes(rows):
+    return gpd.GeoDataFrame(
+        [r[:-1] for r in rows],
+        columns=["name", "side", "admin_level"][: len(rows[0]) - 1],
+        geometry=[shapely.box(*r[-1]) for r in rows],
+        crs=WGS84,
+    )
+
+
+def test_border_regions_keeps_level_4_areas_along_the_border():
+    segments = gpd.GeoDataFrame(
+        {"seg_id": [1]}, geometry=[shapely.LineString([(60.0, 50.0), (61.0, 50.0)])], crs=WGS84
+    )
+    countries = gpd.GeoDataFrame(
+        {"iso3": ["AAA", "BBB"]},
+        geometry=[shapely.box(59, 50, 62, 52), shapely.box(59, 48, 62, 50)],
+        crs=WGS84,
+    )
+    admin = gpd.GeoDataFrame(
+        {"name": ["North", "Far", "District", "South"], "admin_level": [4, 4, 6, "4"]},
+        geometry=[
+            shapely.box(60, 50, 61, 51),
+            shapely.box(60, 50.5, 61, 51),  # ~55 km from the border
+            shapely.box(60, 50, 61, 51),
+            shapely.box(60, 49, 61, 50),
+        ],
+        crs=WGS84,
+    )
+    out = border_regions(admin, segments, countries)
+    assert out["name"].tolist() == ["North", "South"]
+    assert out["side"].tolist() == ["AAA", "BBB"]
+
+
+def test_region_tables_by_construction():
+    # two segments (15 and 10 km), a cell on each side of each; one region north, two south
+    cells = gpd.GeoDataFrame(
+        {
+            "seg_id": [1, 2, 1, 2],
+            "side": ["AAA", "AAA", "BBB", "BBB"],
+            "from_km": [0.0, 15.0, 0.0, 15.0],
+            "to_km": [15.0, 25.0, 15.0, 25.0],
+            "population": [100.0, 300.0, 50.0, 0.0],
+            "area_km2": [10.0, 20.0, 30.0, 40.0],
+            "isolation_index": [0.2, 0.6, 0.5, 0.9],
+        },
+        geometry=[
+            shapely.box(60, 50, 60.5, 50.5),
+            shapely.box(60.5, 50, 61, 50.5),
+            shapely.box(60, 49.5, 60.5, 50),
+            shapely.box(60.5, 49.5, 61, 50),
+        ],
+        crs=WGS84,
+    )
+    regions = gpd.GeoDataFrame(
+        {"side": ["AAA", "BBB", "BBB"], "name": ["North", "South-W", "South-E"]},
+        geometry=[
+            shapely.box(59.9, 50, 61.1, 51),
+            shapely.box(59.9, 49, 60.5, 50),
+            shapely.box(60.5, 49, 61.1, 50),
+        ],
+        crs=WGS84,
+    )
+    crossings = pd.DataFrame({"seg_id": [1, 2], "kind": ["road", "rail"]})
+    per_region, per_pair = region_tables(regions, cells, crossings, population=None)
+    assert list(per_region.columns) == REGION_COLUMNS
+    assert list(per_pair.columns) == PAIR_COLUMNS
+    r = per_region.set_index("name")
+    assert r["border_km"].tolist() == [25.0, 15.0, 10.0]
+    assert r["road_crossings"].tolist() == [1, 1, 0]
+    assert r["rail_crossings"].tolist() == [1, 0, 1]
+    assert r["population_in_buffer"].tolist() == [400.0, 50.0, 0.0]
+    assert r.loc["North", "buffer_density_km2"] == pytest.approx(400 / 30)
+    assert r.loc["North", "isolation_index"] == pytest.approx((100 * 0.2 + 300 * 0.6) / 400)
+    assert r["population"].isna().all()  # no raster: whole regions not counted
+    assert per_pair[["region_a", "region_b"]].values.tolist() == [
+        ["North", "South-W"],
+        ["North", "South-E"],
+    ]
+    assert per_pair["border_km"].tolist() == [15.0, 10.0]
+    assert per_pair["population_in_buffer_b"].tolist() == [50.0, 0.0]
+    assert per_pair["isolation_index_a"].tolist() == pytest.approx([0.2, 0.6])
+    assert np.isnan(per_pair["isolation_index_b"].iloc[1])  # nobody on that side

@@ -1,0 +1,167 @@
+"""Configuration checks: which run at each parse (no file opened) and which read the outlines."""
+
+import re
+from pathlib import Path
+
+import pytest
+from outlines import write_outlines
+
+import borderzone.config
+from borderzone.config import (
+    check_config,
+    check_outlines,
+    check_schema,
+    coerce_numbers,
+    config_hash,
+    is_user_assigned,
+    shares_border,
+    width_label,
+)
+from borderzone.errors import ConfigError
+from borderzone.io import read_countries
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@pytest.fixture(scope="module")
+def outlines(tmp_path_factory) -> Path:
+    return write_outlines(tmp_path_factory.mktemp("data") / "outlines.gpkg")
+
+
+@pytest.fixture
+def garbage(tmp_path) -> Path:
+    """An outlines file that exists but that no reader can open."""
+    path = tmp_path / "garbage.gpkg"
+    path.write_bytes(b"not a GeoPackage\n")
+    return path
+
+
+def config_for(outlines: Path, **overrides) -> dict:
+    """A configuration as the workflow has it after the schema filled in the defaults."""
+    config = {
+        "pair": ["XAA", "XBB"],
+        "buffers_km": [5, 20],
+        "countries": {
+            "source": "file",
+            "file": str(outlines),
+            "layer": "countries",
+            "iso3_column": "iso3",
+        },
+        "border": {"snap_m": 500, "max_gap_km": 10},
+        "osm": {"source": "synthetic", "geofabrik": {"regions": ["russia", "kazakhstan"]}},
+        "population": {"source": "synthetic"},
+        "admin": {"source": "osm"},
+    }
+    config.update(overrides)
+    return config
+
+
+def test_check_config_accepts_a_good_configuration(outlines):
+    check_config(config_for(outlines))
+
+
+def test_check_config_opens_no_file(garbage, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("check_config read the outlines file")
+
+    monkeypatch.setattr(borderzone.config, "read_countries", fail)
+    check_config(config_for(garbage))
+
+
+def test_check_config_needs_the_outlines_file_to_exist(tmp_path):
+    missing = tmp_path / "missing.gpkg"
+    with pytest.raises(
+        ConfigError, match=re.escape(f"countries.file: countries file {missing} does not")
+    ):
+        check_config(config_for(missing))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"pair": ["XAA", "ABC"]}, "pair: 'ABC' is not an ISO 3166-1 alpha-3 country code"),
+        ({"pair": ["XAA", "XAA"]}, r"pair: the two countries are the same \(XAA\)"),
+        ({"buffers_km": [5, 5.0]}, "buffers_km: widths .* repeat"),
+        ({"osm": {"source": "pbf"}}, "osm.files: osm.source 'pbf' needs at least one"),
+        ({"osm": {"source": "pbf", "files": ["no.pbf"]}}, "osm.files: no.pbf does not exist"),
+        ({"population": {"source": "file"}}, "population.file: population.source 'file' needs"),
+        ({"admin": {"source": "file", "file": "no.gpkg"}}, "admin.file: no.gpkg does not exist"),
+    ],
+)
+def test_check_config_names_the_key_at_fault(outlines, override, message):
+    with pytest.raises(ConfigError, match=message):
+        check_config(config_for(outlines, **override))
+
+
+def test_check_config_osm_outlines_need_osm_files(tmp_path):
+    config = config_for(tmp_path / "not-needed.gpkg")
+    config["countries"] = {**config["countries"], "source": "osm"}
+    with pytest.raises(ConfigError, match="it needs osm.source pbf or geofabrik, not 'synthetic'"):
+        check_config(config)
+    config["osm"] = {"source": "geofabrik", "geofabrik": {"regions": ["kazakhstan"]}}
+    config["population"] = {"source": "places"}
+    check_config(config)  # the outlines file is not used, so need not exist
+
+
+def test_check_outlines_accepts_a_pair_that_shares_a_border(outlines):
+    check_outlines(config_for(outlines))
+
+
+def test_check_outlines_names_the_file_when_the_pair_shares_no_border(outlines):
+    with pytest.raises(ConfigError) as info:
+        check_outlines(config_for(outlines, pair=["XAA", "XCC"]))
+    message = str(info.value)
+    assert message.startswith(f"pair: XAA and XCC share no border in {outlines} ")
+    assert "border.snap_m=500 m" in message
+    assert "\n" not in message
+
+
+def test_check_outlines_names_a_missing_country(outlines):
+    with pytest.raises(ConfigError, match=r"countries.file: .* has no outline for FRA"):
+        check_outlines(config_for(outlines, pair=["XAA", "FRA"]))
+
+
+def test_check_outlines_reads_the_file(garbage):
+    with pytest.raises(
+        ConfigError, match=re.escape(f"countries.file: countries file {garbage} cannot be")
+    ):
+        check_outlines(config_for(garbage))
+
+
+def test_check_outlines_skips_osm_outlines(tmp_path):
+    config = config_for(tmp_path / "missing.gpkg")
+    config["countries"] = {**config["countries"], "source": "osm"}
+    check_outlines(config)
+
+
+def test_shares_border(outlines):
+    countries = read_countries(outlines, iso3=["XAA", "XBB", "XCC"], layer="countries")
+    assert shares_border(countries, pair=["XAA", "XBB"], snap_m=500)
+    assert not shares_border(countries, pair=["XAA", "XCC"], snap_m=500)
+
+
+def test_check_schema_names_the_key():
+    with pytest.raises(ConfigError, match=r"^buffers_km\[0\]: 0 is less than or equal to"):
+        check_schema({"buffers_km": [0]}, str(SCHEMA))
+    with pytest.raises(ConfigError, match="'buffer_km' was unexpected"):
+        check_schema({"buffer_km": [5]}, str(SCHEMA))
+    check_schema({"buffers_km": [5, 7.5]}, str(SCHEMA))
+
+
+def test_coerce_numbers_turns_command_line_strings_into_numbers():
+    config = {"buffers_km": ["7.5", "20", 5, "wide"]}
+    coerce_numbers(config)
+    assert config["buffers_km"] == [7.5, 20, 5, "wide"]
+    assert isinstance(config["buffers_km"][1], int)
+
+
+def test_width_label_and_user_assigned_codes():
+    assert [width_label(w) for w in (10, 7.5, 20.0)] == ["10", "7.5", "20"]
+    assert all(is_user_assigned(c) for c in ("AAB", "QMA", "XAA", "ZZZ"))
+    assert not any(is_user_assigned(c) for c in ("ABC", "QAA", "RUS", "ZYX"))
+
+
+def test_config_hash_ignores_key_order():
+    assert config_hash({"a": 1, "b": [2]}) == config_hash({"b": [2], "a": 1})
+    assert len(config_hash({"a": 1})) == 64
+    assert config_hash({"a": 1}) != config_hash({"a": 2})
