@@ -6,6 +6,7 @@ ground (the modules directly in src/borderzone) <- border <- osm <- crossings <-
 """
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,3 +65,25 @@ def test_the_walk_sees_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from borderzone.deliver.styles import x\nimport borderzone.synth.world\n")
     assert [room(m) for _, m in imports(bad)] == ["deliver", "synth"]
+
+
+def test_rule_script_and_function_share_a_name():
+    """Rule r in <stage>.smk runs workflow/scripts/r.py, which calls borderzone.<stage>.r."""
+    rules = REPO / "workflow" / "rules"
+    found = 0
+    for smk in sorted(rules.glob("*.smk")):
+        text = smk.read_text(encoding="utf-8")
+        for rule, body in re.findall(
+            r"^\s*(?:rule|checkpoint) (\w+):\n(.*?)(?=^\s*(?:rule|checkpoint) |\Z)",
+            text,
+            re.M | re.S,
+        ):
+            script = re.search(r'script:\s*\n\s*"\.\./scripts/(\w+)\.py"', body)
+            assert script, f"{smk.name}: rule {rule} has no script"
+            assert script.group(1) == rule, f"{smk.name}: rule {rule} runs {script.group(1)}.py"
+            code = (REPO / "workflow" / "scripts" / f"{rule}.py").read_text(encoding="utf-8")
+            assert re.search(rf"^from borderzone\.{smk.stem} import .*\b{rule}\b", code, re.M), (
+                f"workflow/scripts/{rule}.py does not call borderzone.{smk.stem}.{rule}"
+            )
+            found += 1
+    assert found >= 19
