@@ -16,7 +16,7 @@ import geopandas as gpd
 import shapely
 
 from borderzone.border.line import trace_border
-from borderzone.border.zones import build_corridor
+from borderzone.border.zones import corridor_zone
 from borderzone.io import read_countries
 
 SOURCE = Path("/usr/share/qgis/resources/data/world_map.gpkg")
@@ -27,7 +27,7 @@ OUT = DATA / "rus_kaz_admin1.gpkg"
 def main() -> None:
     countries = read_countries(DATA / "rus_kaz_outlines.gpkg", iso3=["RUS", "KAZ"])
     border, _ = trace_border(countries, pair=["RUS", "KAZ"])
-    near = build_corridor(border.geometry.iloc[0], width_km=300).geometry.iloc[0]
+    near = corridor_zone(border.geometry.iloc[0], width_km=300).geometry.iloc[0]
     regions = gpd.read_file(SOURCE, layer="states_provinces", where="adm0_a3 IN ('RUS', 'KAZ')")
     regions = regions[shapely.intersects(near, regions.geometry.values)]
     out = gpd.GeoDataFrame(

@@ -134,6 +134,14 @@ def check_config(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"buffers_km: widths {config['buffers_km']} repeat")
     countries_cfg = config["countries"]
     osm = config.get("osm", {})
+    corridor_km = osm.get("corridor_km", 60)
+    wider = [w for w in config["buffers_km"] if w > corridor_km]
+    if wider:
+        raise ConfigError(
+            f"buffers_km: {wider[0]:g} km is wider than the OSM corridor "
+            f"(osm.corridor_km: {corridor_km:g} km); raise osm.corridor_km to at least "
+            f"{max(wider):g} (the OSM files are then read again once)"
+        )
     _check_osm(osm)
     _check_population(config.get("population", {}), osm)
     admin = config.get("admin", {})

@@ -72,7 +72,7 @@ def config_for(world, **osm) -> dict:
         "buffers_km": [5, 20],
         "segment_km": 50,
         "countries": {"source": "file", "file": str(world.countries), "layer": "countries"},
-        "osm": {"margin_km": 5, **osm},
+        "osm": {"corridor_km": 25, **osm},
         "population": {"source": "file", "file": str(world.population)},
     }
 

@@ -113,6 +113,40 @@ def test_other_widths_from_the_command_line(finished_run):
     assert (finished_run / "results/XAA-XBB/7.5km/zones.gpkg").exists()
 
 
+def planned_outputs(workdir: Path, widths: str) -> set[str]:
+    """Outputs that a run with other buffer widths would write (Snakemake's summary plan)."""
+    proc = subprocess.run(
+        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "test-config.yaml")]
+        + ["--cores", "1", "--summary", "--config", f"buffers_km={widths}"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line.split("\t") for line in proc.stdout.splitlines()[1:] if "\t" in line]
+    return {row[0] for row in rows if row[-1] == "update pending"}
+
+
+@pytest.mark.parametrize(
+    ("widths", "new"),
+    [
+        ("[5,20,10]", "results/XAA-XBB/10km/"),
+        ("[20]", None),
+        ("[5,20,12.5]", "results/XAA-XBB/12.5km/"),
+    ],
+)
+def test_a_width_change_plans_only_that_width(finished_run, widths, new):
+    pair_level = {"results/XAA-XBB/report.html", "results/XAA-XBB/webmap.html"}
+    planned = planned_outputs(finished_run, widths)
+    assert planned, "the dry run planned no job"
+    other = {p for p in planned if p not in pair_level and not (new and p.startswith(new))}
+    assert not other, f"a change of widths to {widths} would also rebuild {sorted(other)}"
+    if new:
+        assert f"{new}metrics.gpkg" in planned and f"{new}borderzone.gpkg" in planned
+    assert pair_level <= planned
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -122,6 +156,10 @@ def test_other_widths_from_the_command_line(finished_run):
         ({"buffers_km": [0]}, "buffers_km[0]: 0 is less than or equal to the minimum of 0"),
         ({"buffers_km": [-5, 10]}, "buffers_km[0]: -5 is less than or equal to the minimum of 0"),
         ({"buffers_km": ["wide"]}, "buffers_km[0]: 'wide' is not of type 'number'"),
+        (
+            {"buffers_km": [5, 80]},
+            "buffers_km: 80 km is wider than the OSM corridor (osm.corridor_km: 60 km)",
+        ),
         ({"buffer_km": [5]}, "('buffer_km' was unexpected)"),
         ({"countries": {"file": "missing.gpkg"}}, "countries file missing.gpkg does not exist"),
         ({"countries": {"source": "osm"}}, "it needs osm.source pbf or geofabrik"),

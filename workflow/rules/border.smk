@@ -60,6 +60,7 @@ rule build_corridor:
         "Building the {wildcards.pair} OSM corridor ({params.width_km} km on each side)"
     input:
         border="results/{pair}/border.gpkg",
+        countries=countries_file,
     output:
         corridor="results/{pair}/osm/corridor.gpkg",
     log:
@@ -67,6 +68,8 @@ rule build_corridor:
     benchmark:
         "results/{pair}/benchmarks/build_corridor.tsv"
     params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        countries=countries_params,
         width_km=CORRIDOR_KM,
         metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
     threads: 1

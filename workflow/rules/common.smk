@@ -51,8 +51,8 @@ WIDEST = width_label(max(config["buffers_km"]))
 NARROWEST = width_label(min(config["buffers_km"]))
 RASTERS = ["distance_to_road", "travel_time_to_crossing", "population_density"]
 OSM = config["osm"]
-# the OSM corridor: the widest buffer plus a margin, on both sides
-CORRIDOR_KM = max(config["buffers_km"]) + OSM["margin_km"]
+# the OSM corridor on both sides, its own setting: widths inside it never read OSM again
+CORRIDOR_KM = OSM["corridor_km"]
 OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin"]
 # Geofabrik file name (last part of the region path) -> region path
 GEOFABRIK_REGIONS = {geofabrik_file_stem(r): r for r in OSM["geofabrik"]["regions"]}
@@ -128,6 +128,8 @@ def countries_file(wildcards):
 
 
 BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]
+# every key but the list of widths: what one width's outputs depend on besides its own width
+WIDTH_KEYS = [key for key in config if key != "buffers_km"]
 
 
 def countries_params(wildcards):

@@ -25,8 +25,8 @@ rule write_deliverables:
     params:
         rasters=RASTERS,
         synthetic=OSM["source"] == "synthetic",
-        config_sha256=config_hash(config),
-        metadata=output_metadata(OSM_SOURCE, list(config)),
+        config_sha256=config_hash({key: config[key] for key in WIDTH_KEYS}),
+        metadata=output_metadata(OSM_SOURCE, WIDTH_KEYS),
     threads: 1
     resources:
         mem_mb=4000,

@@ -87,10 +87,10 @@ rule compute_segment_metrics:
 
 rule build_rasters:
     message:
-        "Building the {wildcards.pair} rasters over the widest buffer"
+        "Building the {wildcards.pair} rasters over the corridor"
     input:
         border="results/{pair}/border.gpkg",
-        zones=f"results/{{pair}}/{WIDEST}km/zones.gpkg",
+        corridor="results/{pair}/osm/corridor.gpkg",
         crossings="results/{pair}/crossings.gpkg",
         population=population_raster,
         roads="results/{pair}/osm/roads.parquet",

@@ -8,7 +8,7 @@ with rule_log(snakemake.log[0]):
     inp = snakemake.input
     build_rasters(
         snakemake.params.out_dir,
-        buffer=read_layer(inp.zones, "buffer"),
+        buffer=read_layer(inp.corridor, "buffer"),
         border=read_layer(inp.border, "border"),
         roads=read_parquet(inp.roads),
         crossings=read_layer(inp.crossings, "crossings"),

@@ -73,12 +73,45 @@ def build_buffer(
 
 
 def build_corridor(
+    border: shapely.LineString,
+    countries: gpd.GeoDataFrame,
+    *,
+    pair: Sequence[str],
+    width_km: float,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Build the corridor that OSM data, places and rasters are cut to, once for all widths.
+
+    Parameters
+    ----------
+    border
+        The border line in EPSG:4326.
+    countries
+        Outlines with columns ``iso3`` and ``geometry`` in EPSG:4326.
+    pair
+        The two ISO3 codes.
+    width_km
+        Width on each side (``osm.corridor_km``); every buffer width fits inside it.
+
+    Returns
+    -------
+    dict
+        ``corridor``: the zone on both sides, not clipped to the countries (what OSM data
+        is read for, :func:`corridor_zone`); ``buffer``: the same width clipped to each
+        country (:func:`build_buffer`), the area the rasters cover.
+    """
+    return {
+        "corridor": corridor_zone(border, width_km=width_km),
+        "buffer": build_buffer(border, countries, pair=pair, width_km=width_km),
+    }
+
+
+def corridor_zone(
     border: shapely.LineString, *, width_km: float, chunk_km: float = 100.0
 ) -> gpd.GeoDataFrame:
     """Zone within ``width_km`` of the border on both sides, not clipped to the countries.
 
-    Built like :func:`build_buffer`; used to cut OSM data and place lists down to the area
-    of the widest buffer plus a margin.
+    Built like :func:`build_buffer`; used to cut OSM data and place lists down to the
+    corridor.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Rasters of the border zone on the equal-area grid, each with a QGIS style beside it.
 
-On the grid of :mod:`borderzone.metrics.grid` (pixels outside the widest buffer are
+On the grid of :mod:`borderzone.metrics.grid` (pixels outside the corridor are
 nodata), three rasters, written by :func:`build_rasters` (rule ``build_rasters``):
 
 - :func:`distance_to_road_km`: Euclidean distance to the nearest road pixel
@@ -258,7 +258,7 @@ def build_rasters(
     access_kmh: float = 20.0,
     tags: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
-    """Write the three COGs of the widest buffer, each with a QGIS style (.qml) beside it.
+    """Write the three COGs of the corridor, each with a QGIS style (.qml) beside it.
 
     ``distance_to_road.tif``, ``travel_time_to_crossing.tif`` and
     ``population_density.tif`` (:data:`RASTERS`); each ``.qml`` is a pseudocolour ramp
@@ -269,7 +269,7 @@ def build_rasters(
     out_dir
         Directory of the three COGs and their styles.
     buffer
-        The zone covered (the widest ``buffer`` layer, both sides).
+        The zone covered (the corridor's ``buffer`` layer: both sides, clipped to the countries).
     border, roads, crossings
         The border line, the roads (covering the zone) and the crossings.
     population, places

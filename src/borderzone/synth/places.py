@@ -20,7 +20,7 @@ def geonames_places(
     Parameters
     ----------
     corridor
-        Polygon(s) in EPSG:4326, e.g. from :func:`borderzone.border.zones.build_corridor`.
+        Polygon(s) in EPSG:4326, e.g. from :func:`borderzone.border.zones.corridor_zone`.
     pair
         ISO3 codes of the countries whose places are wanted.
     min_population

@@ -1,12 +1,12 @@
 import shapely
 
-from borderzone.border.zones import build_corridor
+from borderzone.border.zones import corridor_zone
 from borderzone.synth.places import geonames_places
 
 
 def test_geonames_places_near_the_rus_kaz_border(rus_kaz_border):
     line = rus_kaz_border["border"].geometry.iloc[0]
-    corridor = build_corridor(line, width_km=50)
+    corridor = corridor_zone(line, width_km=50)
     places = geonames_places(corridor, pair=["RUS", "KAZ"])
     assert set(places["iso3"]) == {"RUS", "KAZ"}
     assert 100 < len(places) < 300  # DATA.md: 164 GeoNames places within 50 km
@@ -18,5 +18,5 @@ def test_geonames_places_near_the_rus_kaz_border(rus_kaz_border):
 
 
 def test_no_places_for_user_assigned_codes(rus_kaz_border):
-    corridor = build_corridor(rus_kaz_border["border"].geometry.iloc[0], width_km=10)
+    corridor = corridor_zone(rus_kaz_border["border"].geometry.iloc[0], width_km=10)
     assert geonames_places(corridor, pair=["XAA", "XBB"]).empty
