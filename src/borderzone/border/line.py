@@ -87,8 +87,9 @@ def trace_border(
     pieces = _shared_pieces(line_a, tree_b, snap_m=snap_m)
     if not pieces:
         raise NoSharedBorderError(
-            f"pair {code_a}-{code_b}: the outlines share no boundary within "
-            f"border.snap_m={snap_m:g} m"
+            f"pair {code_a}-{code_b}: the outlines share no stretch of boundary of at least "
+            f"{2 * snap_m / 1000:g} km within border.snap_m={snap_m:g} m (they touch only "
+            "at a point, or not at all)"
         )
     coords, bridge = _chain(pieces, max_gap_m=max_gap_km * 1000, pair=(code_a, code_b))
     coords, bridge = _trim_ends(coords, bridge, tree_b, snap_m=snap_m)

@@ -114,6 +114,7 @@ def compare_published(
     """
     osm = _source(run_record, "osm")
     synthetic = bool((run_record or {}).get("synthetic"))
+    synthetic_population = bool((run_record or {}).get("synthetic_population"))
     admin = _source(run_record, "admin", "admin areas of this run")
     rt = matched_regions(region_table)
     rows: list[Comparison] = []
@@ -175,7 +176,7 @@ def compare_published(
             why = f"Differs by {100 * (value - (fig.value or 0)) / (fig.value or 1):+.0f} %"
             if synthetic and fig.key in _TRANSPORT:
                 why += ": the run's roads and railways are synthetic"
-            elif synthetic and fig.unit in ("people", "people/km²"):
+            elif synthetic_population and fig.unit in ("people", "people/km²"):
                 why += (
                     ": the run's population raster is the synthetic world's (GeoNames towns "
                     "near the border and a rural background, within ~200 km of it), not "

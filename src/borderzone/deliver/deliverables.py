@@ -1,4 +1,11 @@
-"""The QGIS deliverables of one buffer width: the styled GeoPackage and its QGIS project."""
+"""The QGIS deliverables of one buffer width: the styled GeoPackage and its QGIS project.
+
+Both files are dated by the run record (``SOURCE_DATE_EPOCH``, else the OSM replication
+timestamp; :func:`borderzone.deliver.run_record.record_date`), never by the clock, so the
+same inputs give the same bytes. Each is written under a temporary name beside it and
+renamed into place (:func:`borderzone.io.replacing`): a killed run leaves no partial file
+under its final name, and its temporary file is removed by the next write.
+"""
 
 import logging
 from collections.abc import Mapping
@@ -8,7 +15,7 @@ import geopandas as gpd
 
 from borderzone.deliver.geopackage import deliverable_layers, write_styled_geopackage
 from borderzone.deliver.qgis_project import project_layers, write_qgis_project
-from borderzone.deliver.run_record import metadata_strings
+from borderzone.deliver.run_record import metadata_strings, record_date
 from borderzone.deliver.styles import alternative_styles, default_styles
 
 log = logging.getLogger(__name__)
@@ -58,7 +65,7 @@ def write_deliverables(
         The outputs' metadata (version, config hash), stored in the GeoPackage.
     run_record
         The run's record (:func:`borderzone.deliver.run_record.collect_run_record`),
-        stored beside ``metadata``.
+        stored beside ``metadata``; its date is the files' date (undated without one).
     """
     layers = deliverable_layers(
         border=border_layers["border"],
@@ -71,10 +78,16 @@ def write_deliverables(
         gaps=border_layers["border_gaps"],
     )
     styles = default_styles(layers)
+    date = record_date(run_record) if run_record is not None else None
     if run_record is not None:  # sources with checksums, OSM timestamp, run time
         metadata = {**metadata, **metadata_strings(run_record)}
     write_styled_geopackage(
-        layers, gpkg, styles=styles, alternatives=alternative_styles(layers), metadata=metadata
+        layers,
+        gpkg,
+        styles=styles,
+        alternatives=alternative_styles(layers),
+        metadata=metadata,
+        date=date,
     )
     build_rasters = {
         RASTER_TITLES.get(name, name): (tif, Path(tif).with_suffix(".qml").read_text("utf-8"))
@@ -88,5 +101,6 @@ def write_deliverables(
         layers=entries,
         extent=[extent[0] - pad, extent[1] - pad, extent[2] + pad, extent[3] + pad],
         title=f"borderzone {border_layers['border']['pair'].iloc[0]}",
+        saved=date,
     )
     log.info("wrote %s and %s (%d layers, %d rasters)", gpkg, project, len(layers), len(rasters))

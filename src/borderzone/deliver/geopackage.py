@@ -4,10 +4,15 @@
 :func:`write_styled_geopackage` writes them with :func:`borderzone.io.write_layers` and
 stores each layer's QML in the ``layer_styles`` table, the table QGIS itself creates when
 a style is saved "in the database": QGIS applies the default one when the layer is added.
+
+The same layers and date give the same bytes: the styles' ``update_time`` and GDAL's
+``last_change`` are the ``date`` given (the run record's, from the inputs or
+``SOURCE_DATE_EPOCH``; :func:`borderzone.io.write_date`), never the clock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +24,7 @@ import pandas as pd
 
 from borderzone.deliver.styles import density_field, isolation_field
 from borderzone.errors import InputDataError
-from borderzone.io import write_layers
+from borderzone.io import write_date, write_layers
 from borderzone.qml import parse_qgis_document
 
 LAYER_STYLES = "layer_styles"
@@ -53,12 +58,14 @@ def layer_styles_frame(
     alternatives: Mapping[str, Mapping[str, str]] | None = None,
     geometry_column: str = "geom",
     owner: str = "borderzone",
+    date: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """Build the rows of the ``layer_styles`` table.
 
-    One default style per styled layer, then the alternatives (``useAsDefault`` false).
+    One default style per styled layer, then the alternatives (``useAsDefault`` false),
+    each with ``update_time`` :func:`borderzone.io.write_date` of ``date``.
     """
-    now = pd.Timestamp.now(tz="UTC").floor("s")
+    now = pd.Timestamp(write_date(date))
     rows = []
 
     def row(name: str, style_name: str, qml: str, default: bool, description: str) -> dict:
@@ -95,6 +102,7 @@ def write_styled_geopackage(
     styles: Mapping[str, str],
     alternatives: Mapping[str, Mapping[str, str]] | None = None,
     metadata: Mapping[str, str] | None = None,
+    date: dt.datetime | None = None,
 ) -> None:
     """Write ``layers`` to one GeoPackage with their QGIS styles in ``layer_styles``.
 
@@ -115,6 +123,10 @@ def write_styled_geopackage(
     metadata
         Stored as GDAL dataset metadata: the outputs' metadata and the run record
         (:func:`borderzone.deliver.run_record.metadata_strings`).
+    date
+        Date of the data, stored as the styles' ``update_time`` and the layers' last
+        change (:func:`borderzone.io.write_date`: ``SOURCE_DATE_EPOCH`` or undated when
+        None).
 
     Raises
     ------
@@ -124,7 +136,7 @@ def write_styled_geopackage(
     """
     if LAYER_STYLES in layers:
         raise InputDataError(f"{path}: a layer may not be named {LAYER_STYLES!r}")
-    frame = layer_styles_frame(layers, styles, alternatives=alternatives)
+    frame = layer_styles_frame(layers, styles, alternatives=alternatives, date=date)
     tables = {
         name: _writable(df) if isinstance(df, gpd.GeoDataFrame) else pd.DataFrame(df)
         for name, df in layers.items()
@@ -134,6 +146,7 @@ def write_styled_geopackage(
         {**tables, LAYER_STYLES: frame},
         metadata=metadata,
         layer_options={LAYER_STYLES: {"FID": "id"}},
+        date=date,
     )
 
 

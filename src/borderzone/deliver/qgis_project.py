@@ -5,6 +5,12 @@ the layers' styles (those stored in the styled GeoPackage,
 :mod:`borderzone.deliver.geopackage`, and the rasters' QML) and an initial extent on the
 border. The ``.qgs`` document is built with xml.etree (:func:`project_xml`) and zipped: no
 PyQGIS is needed to write it.
+
+The same layers and date give the same bytes: the project's ``saveDateTime`` and creation
+date, and the date of the ``.qgs`` entry in the ``.qgz`` zip, are the ``saved`` date given
+(the run record's, from the inputs or ``SOURCE_DATE_EPOCH``;
+:func:`borderzone.io.write_date`), never the clock. Zip dates cannot be earlier than
+1980: an undated project's entry is dated 1980-01-01.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pyproj import CRS
 
 from borderzone.deliver.styles import geometry_kind
 from borderzone.errors import InputDataError
+from borderzone.io import replacing, write_date
 from borderzone.qml import QGIS_VERSION, parse_qgis_document, qgis_document
 
 log = logging.getLogger(__name__)
@@ -154,6 +161,7 @@ def project_xml(
     extent: Sequence[float],
     title: str = "borderzone",
     crs: str = "EPSG:4326",
+    saved: dt.datetime | None = None,
 ) -> ET.Element:
     """Build the ``.qgs`` document of a project holding ``layers``.
 
@@ -169,10 +177,12 @@ def project_xml(
         Project title.
     crs
         Project CRS.
+    saved
+        Save and creation date written (:func:`borderzone.io.write_date`).
     """
     project_dir = Path(project_dir)
     pcrs = CRS.from_user_input(crs)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = write_date(saved)
     root = ET.Element(
         "qgis",
         projectname=title,
@@ -284,6 +294,7 @@ def write_qgis_project(
     extent: Sequence[float],
     title: str = "borderzone",
     crs: str = "EPSG:4326",
+    saved: dt.datetime | None = None,
 ) -> None:
     """Write a QGIS project (``.qgz`` or ``.qgs``) holding ``layers``.
 
@@ -300,11 +311,17 @@ def write_qgis_project(
         Project title.
     crs
         Project CRS.
+    saved
+        Date of the data, written as the project's save date (``SOURCE_DATE_EPOCH`` or
+        undated when None).
 
     Raises
     ------
     InputDataError
         When ``path`` is not a ``.qgz`` or ``.qgs`` or a layer's file does not exist.
+    OSError
+        ``ENOSPC`` naming ``path`` when the disk is full
+        (:func:`borderzone.io.replacing`).
     """
     path = Path(path)
     if path.suffix not in (".qgz", ".qgs"):
@@ -313,18 +330,21 @@ def write_qgis_project(
         if not Path(lyr.path).exists():
             raise InputDataError(f"layer {lyr.name} of project {path}: {lyr.path} does not exist")
     path.parent.mkdir(parents=True, exist_ok=True)
-    root = project_xml(layers, project_dir=path.parent, extent=extent, title=title, crs=crs)
+    root = project_xml(
+        layers, project_dir=path.parent, extent=extent, title=title, crs=crs, saved=saved
+    )
     text = qgis_document(root)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with replacing(path) as tmp:
         if path.suffix == ".qgz":
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(f"{path.stem}.qgs", text)
+            stamp = max(write_date(saved), dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+            entry = zipfile.ZipInfo(f"{path.stem}.qgs", date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # Unix, wherever it is written
+            entry.external_attr = 0o644 << 16
+            with zipfile.ZipFile(tmp, "w") as zf:
+                zf.writestr(entry, text)
         else:
             tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("wrote %s (%d layers)", path, len(layers))
 
 

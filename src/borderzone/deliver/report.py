@@ -6,7 +6,9 @@ published figures (:mod:`borderzone.published`) beside the ones computed from th
 (:mod:`borderzone.deliver.comparison`), with the source and date of each; the footer
 prints the run record (:mod:`borderzone.deliver.run_record`). Images are PNGs inlined as
 base64 and there is no script, stylesheet or font from the network: the file opens from
-disk anywhere.
+disk anywhere. The page holds no time from the clock: it is dated by the run record
+(``SOURCE_DATE_EPOCH``, else the OSM replication timestamp, else "unknown"), so the same
+inputs give the same bytes (matplotlib's PNGs carry no date).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from borderzone.deliver.comparison import (
     region_pairs,
 )
 from borderzone.deliver.styles import CATEGORY_COLORS, density_field, isolation_field
+from borderzone.io import replacing
 from borderzone.published import PublishedFigure, published_figures
 
 log = logging.getLogger(__name__)
@@ -200,11 +202,14 @@ figure below describes the synthetic world, not the real border.</p>{% endif %}
 <footer id="provenance"><h2>Provenance</h2>
 <table><thead><tr><th>role</th><th>source</th><th>date</th><th>SHA-256</th><th>note</th></tr>
 </thead><tbody>{% for s in run.sources %}<tr><td>{{ s.role }}</td>
-<td>{{ s.url or s.path or s.name }}</td><td>{{ s.date }}</td><td><code>{{ s.sha256 }}</code></td>
+<td>{{ s.url or s.path or s.name }}</td><td>{{ s.date or '—' }}</td>
+<td><code>{{ s.sha256 }}</code></td>
 <td>{{ s.note }}</td></tr>{% endfor %}</tbody></table>
 <p>OSM timestamp: {{ run.osm_timestamp or 'unknown' }} · configuration SHA-256:
 <code>{{ run.config_sha256 }}</code> · borderzone {{ run.borderzone_version }} ·
-written {{ run.created }}{% if run.run_time_s is not none %} · run time
+dated {% if run.created %}{{ run.created }} ({{ run.date_source }}){% else %}unknown (no OSM
+replication timestamp, SOURCE_DATE_EPOCH not set){% endif %}
+{%- if run.run_time_s is not none %} · run time
 {{ run.run_time_s }} s{% endif %}</p></footer>
 </body></html>
 """
@@ -336,10 +341,8 @@ def render_report(
         not_computed_admin=NOT_COMPUTED_ADMIN,
         run=run_record,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     log.info("wrote %s (%d published figures compared)", path, len(comparison))
 
 

@@ -5,24 +5,38 @@ replication timestamp of the OSM extracts) into :func:`run_record`, a plain dict
 report prints it in its footer, and :func:`metadata_strings` flattens it into GeoPackage
 dataset metadata. (The metadata every output carries, version and hash of the config keys
 that made it, is the workflow's own, built in ``workflow/rules/common.smk``.)
+
+The record holds no time read from the clock, so that the same inputs give the same
+report and GeoPackages byte for byte. Its date (``created``, and the date the deliverables
+store as their last change and save time, :func:`record_date`) is ``SOURCE_DATE_EPOCH``
+when that is set, else the newest replication timestamp of the OSM extracts; with
+neither (the synthetic world has none) the run is undated. A source's ``date`` is the
+date its content carries (the OSM replication timestamp of a PBF, the ``Last-Modified``
+or download date in the ``<file>.json`` record of a download), never a file's
+modification time, which changes with every checkout or regeneration.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from borderzone import __version__
+from borderzone.io import write_date
 
 
 def file_record(
     path: str | Path, *, role: str = "", url: str | None = None, note: str = ""
 ) -> dict[str, Any]:
-    """Name, size, modification date and SHA-256 of an input file.
+    """Name, size, date and SHA-256 of an input file.
+
+    The date is the one the content carries (:func:`source_date`), "" when none.
 
     Parameters
     ----------
@@ -40,17 +54,54 @@ def file_record(
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     return {
         "role": role,
         "name": path.name,
         "path": str(path),
         "url": url or "",
-        "date": mtime.date().isoformat(),
+        "date": source_date(path),
         "bytes": path.stat().st_size,
         "sha256": h.hexdigest(),
         "note": note,
     }
+
+
+def source_date(path: str | Path) -> str:
+    """Return the date (ISO ``YYYY-MM-DD``) the content of ``path`` carries, "" when none.
+
+    The replication timestamp of a ``.pbf`` file, else the ``last_modified`` (or else
+    ``downloaded``) date of the download record ``<path>.json`` beside it.
+    """
+    path = Path(path)
+    if path.name.endswith(".pbf"):
+        stamp = _osm_timestamp(path)
+        if stamp:
+            return stamp[:10]
+    record = path.with_name(f"{path.name}.json")
+    try:
+        info = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(info, dict):
+        return ""
+    try:
+        return email.utils.parsedate_to_datetime(info["last_modified"]).date().isoformat()
+    except (KeyError, TypeError, ValueError):
+        return str(info.get("downloaded") or "")[:10]
+
+
+def record_date(record: Mapping[str, Any]) -> dt.datetime | None:
+    """Return the date of a run record (``created``) as a datetime, None when undated."""
+    return _parse_time(record.get("created") or "")
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    """Parse an ISO 8601 time (``Z`` for UTC, naive taken as UTC); None if it is not one."""
+    try:
+        t = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def run_record(
@@ -60,6 +111,7 @@ def run_record(
     started: dt.datetime | None = None,
     osm_timestamp: str | None = None,
     synthetic: bool = False,
+    synthetic_population: bool = False,
     version: str = __version__,
 ) -> dict[str, Any]:
     """Build the record of a run from the records of its sources.
@@ -71,23 +123,37 @@ def run_record(
     config_sha256
         Hash of the configuration (:func:`borderzone.config.config_hash`).
     started
-        When the run started; the run time is measured from it.
+        When the run started; the run time is measured from it (with the clock: a record
+        with a run time is not reproducible; the workflow gives none).
     osm_timestamp
-        ``osmosis_replication_timestamp`` of the OSM extract, when known.
+        ``osmosis_replication_timestamp`` of the OSM extract(s), when known (several
+        joined by ", "); the newest dates the record unless ``SOURCE_DATE_EPOCH`` is set.
     synthetic
         Whether the roads and railways are synthetic.
+    synthetic_population
+        Whether the population raster is the synthetic world's (``population.source``).
     version
         Package version.
     """
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamps = sorted(filter(None, map(_parse_time, (osm_timestamp or "").split(","))))
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        created, date_source = write_date().isoformat(), "SOURCE_DATE_EPOCH"
+    elif stamps:
+        created, date_source = write_date(stamps[-1]).isoformat(), "OSM replication timestamp"
+    else:
+        created, date_source = "", ""
     return {
         "sources": [dict(s) for s in sources],
         "osm_timestamp": osm_timestamp or "",
         "synthetic": bool(synthetic),
+        "synthetic_population": bool(synthetic_population),
         "config_sha256": config_sha256,
         "borderzone_version": version,
-        "created": now.isoformat(),
-        "run_time_s": round((now - started).total_seconds(), 1) if started else None,
+        "created": created,
+        "date_source": date_source,
+        "run_time_s": (
+            round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1) if started else None
+        ),
     }
 
 
@@ -96,6 +162,7 @@ def collect_run_record(
     *,
     config_sha256: str,
     synthetic: bool,
+    synthetic_population: bool = False,
 ) -> dict:
     """Read the record of a run from its source files.
 
@@ -110,6 +177,8 @@ def collect_run_record(
         Hash of the configuration.
     synthetic
         Whether the roads and railways are synthetic.
+    synthetic_population
+        Whether the population raster is the synthetic world's.
     """
     records = [file_record(path, role=role) for role, path in sources if Path(path).is_file()]
     stamps = sorted(
@@ -121,6 +190,7 @@ def collect_run_record(
         config_sha256=config_sha256,
         osm_timestamp=", ".join(stamps),
         synthetic=synthetic,
+        synthetic_population=synthetic_population,
     )
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from borderzone.deliver.styles import CATEGORY_COLORS, isolation_field
 from borderzone.errors import InputDataError
+from borderzone.io import replacing
 from borderzone.qml import ISOLATION_RAMP
 
 log = logging.getLogger(__name__)
@@ -310,10 +311,8 @@ def render_webmap(
     )
     # Leaflet last: its code must not be searched for placeholders
     page = page.replace("__LEAFLET_JS__", js.replace("</script", "<\\/script"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     log.info("wrote %s (%d crossings, %.1f MB)", path, len(crossings), len(page) / 1e6)
 
 

@@ -4,9 +4,16 @@ The population of a polygon is the exact coverage-weighted sum of the raster's p
 under it (exactextract), the polygon densified in lon/lat and reprojected into the
 raster's CRS, so a raster in any CRS gives the same count. Without a raster, places'
 populations stand in (a settlement-based surface).
+
+A raster is checked where it enters (:func:`check_population_raster`, called by the rules
+``compute_segment_metrics`` and ``build_rasters`` before their work): it must open, have a
+CRS and one band, hold data over at least :data:`MIN_COVERAGE` of the zone's land (a
+warning below :data:`WARN_COVERAGE`) and no negative value there.
 """
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +21,9 @@ import numpy as np
 import pandas as pd
 import pyproj
 import rasterio
+import rasterio.errors
 import rasterio.merge
+import rasterio.warp
 import shapely
 from exactextract import exact_extract
 
@@ -23,6 +32,14 @@ from borderzone.download import fetch_url
 from borderzone.errors import InputDataError
 from borderzone.metrics.cells import cell_area_km2
 from borderzone.metrics.inputs import check_frame, place_population, to_lonlat
+
+log = logging.getLogger(__name__)
+
+MIN_COVERAGE = 0.5
+"""Least share of the zone's land a population raster must hold data over (else an error)."""
+
+WARN_COVERAGE = 0.99
+"""Share of the zone's land with data below which a warning is logged (people there count 0)."""
 
 
 def retrieve_worldpop(url: str, *, dest: str | Path) -> Path:
@@ -69,21 +86,208 @@ def build_population(paths: Sequence[str | Path], dest: str | Path) -> Path:
 
 
 def open_population(raster: str | Path) -> rasterio.DatasetReader:
-    """Open a population raster (people per pixel) that exists and has a CRS.
+    """Open a population raster (people per pixel): a readable one-band raster with a CRS.
 
     Raises
     ------
     InputDataError
-        Naming the file, when it is missing or has no CRS.
+        Naming the file, when it is missing, not a file, not a raster, has no CRS or has
+        several bands.
     """
     raster = Path(raster)
     if not raster.exists():
         raise InputDataError(f"population raster {raster} does not exist")
-    src = rasterio.open(raster)
+    if not raster.is_file():
+        raise InputDataError(f"population raster {raster} is not a file")
+    try:
+        src = rasterio.open(raster)
+    except rasterio.errors.RasterioIOError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        for quoted in (f"'{raster}' ", f"`{raster}' "):
+            reason = reason.replace(quoted, "")
+        reason = reason.rstrip(".")
+        raise InputDataError(
+            f"population raster {raster} is not a readable raster: {reason}"
+        ) from exc
     if src.crs is None:
         src.close()
         raise InputDataError(f"population raster {raster} has no CRS")
+    if src.count != 1:
+        count = src.count
+        src.close()
+        raise InputDataError(
+            f"population raster {raster} has {count} bands: one band of people per pixel "
+            "is expected"
+        )
     return src
+
+
+@dataclass(frozen=True)
+class RasterCoverage:
+    """How a population raster covers a zone, as shares of the zone's land area.
+
+    Attributes
+    ----------
+    data
+        Share with data (inside the raster's extent and not nodata).
+    outside
+        Share outside the raster's extent.
+    nodata
+        Share inside the extent but nodata.
+    minimum
+        Least value over the zone (NaN without data).
+    """
+
+    data: float
+    outside: float
+    nodata: float
+    minimum: float
+
+
+def raster_coverage(raster: str | Path, area: gpd.GeoDataFrame) -> RasterCoverage:
+    """Measure which share of ``area`` a population raster covers with data, and its minimum.
+
+    One exactextract pass over ``area`` (densified and reprojected into the raster's CRS,
+    as for the sums): the share inside the raster's extent is the equal-area share of the
+    polygons inside its bounds; within it, the share of nodata is the coverage-weighted
+    share of nodata pixels (by spherical pixel area for a raster in degrees).
+
+    Parameters
+    ----------
+    raster
+        Population raster (checked by :func:`open_population`).
+    area
+        Polygons of the zone, any CRS.
+    """
+    check_frame(area, "area")
+    geoms = to_lonlat(area)
+    geoms = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
+    with open_population(raster) as src:
+        crs = pyproj.CRS.from_wkt(src.crs.to_wkt())
+        bounds = src.bounds
+        nodata = src.nodata
+    total_km2 = float(cell_area_km2(gpd.GeoDataFrame(geometry=geoms, crs=WGS84)).sum())
+    if total_km2 <= 0:
+        return RasterCoverage(data=0.0, outside=1.0, nodata=0.0, minimum=float("nan"))
+    polys = gpd.GeoSeries(densify_lonlat(geoms), crs=WGS84).to_crs(crs)
+    extent = shapely.box(*bounds)
+    extent = shapely.segmentize(
+        extent, max(bounds.right - bounds.left, bounds.top - bounds.bottom) / 256
+    )
+    inside = gpd.GeoSeries(shapely.intersection(polys.values, extent), crs=crs)
+    inside = inside[~inside.is_empty]
+    inside_km2 = (
+        float(cell_area_km2(gpd.GeoDataFrame(geometry=inside, crs=crs)).sum())
+        if len(inside)
+        else 0.0
+    )
+    share_in = min(inside_km2 / total_km2, 1.0)
+    if share_in <= 0:
+        return RasterCoverage(data=0.0, outside=1.0, nodata=0.0, minimum=float("nan"))
+    weight = "area_spherical_m2" if crs.is_geographic else "area_cartesian"
+    fill = 0 if nodata is None or not np.isfinite(nodata) or nodata != 0 else 1
+    try:
+        table = exact_extract(
+            str(raster),
+            gpd.GeoDataFrame({"_i": np.arange(len(inside))}, geometry=inside.values, crs=crs),
+            [
+                f"valid=count(coverage_weight={weight})",
+                f"every=count(coverage_weight={weight},default_value={fill})",
+                "least=min",
+            ],
+            include_cols=["_i"],
+            output="pandas",
+        )
+    except (RuntimeError, rasterio.errors.RasterioError) as exc:  # truncated or damaged
+        cause = exc.__cause__ or exc
+        reason = str(cause).strip().splitlines()[-1] if str(cause).strip() else "read failed"
+        raise InputDataError(
+            f"population raster {raster} cannot be read (truncated or damaged?): {reason}"
+        ) from exc
+    every = float(table["every"].sum())
+    valid_in = float(table["valid"].sum()) / every if every > 0 else 0.0
+    least = table["least"].to_numpy(float)
+    least = float(np.nanmin(least)) if np.isfinite(least).any() else float("nan")
+    return RasterCoverage(
+        data=share_in * valid_in,
+        outside=1.0 - share_in,
+        nodata=share_in * (1.0 - valid_in),
+        minimum=least,
+    )
+
+
+def check_population_raster(
+    raster: str | Path, *, area: gpd.GeoDataFrame, name: str = "the corridor's land"
+) -> RasterCoverage:
+    """Check a population raster before it is used over ``area``; warn when it falls short.
+
+    Parameters
+    ----------
+    raster
+        Population raster, people per pixel.
+    area
+        The land it must cover, e.g. the corridor's ``buffer`` layer or a width's cells.
+    name
+        What ``area`` is, in the messages (``"the corridor's land"``).
+
+    Returns
+    -------
+    RasterCoverage
+        The raster's coverage of ``area``.
+
+    Raises
+    ------
+    InputDataError
+        On one line naming the file, when it is missing, not a raster, has no CRS or
+        several bands, does not overlap ``area``, holds data over less than
+        :data:`MIN_COVERAGE` of it (only nodata, or outside its extent), or holds a
+        negative value over it.
+    """
+    cover = raster_coverage(raster, area)
+    where = f"{100 * cover.outside:.1f} % outside its extent, {100 * cover.nodata:.1f} % nodata"
+    if cover.outside >= 1.0:
+        x0, y0, x1, y1 = _lonlat_bounds(raster)
+        a0, b0, a1, b1 = shapely.total_bounds(to_lonlat(area))
+        raise InputDataError(
+            f"population raster {raster} does not overlap {name}: the raster covers lon "
+            f"{x0:.2f} to {x1:.2f}, lat {y0:.2f} to {y1:.2f}; {name} lon {a0:.2f} to "
+            f"{a1:.2f}, lat {b0:.2f} to {b1:.2f}"
+        )
+    if cover.data <= 0:
+        raise InputDataError(f"population raster {raster} holds only nodata over {name}")
+    if cover.data < MIN_COVERAGE:
+        raise InputDataError(
+            f"population raster {raster} holds data over only {100 * cover.data:.1f} % of "
+            f"{name} ({where}); at least {100 * MIN_COVERAGE:.0f} % is needed"
+        )
+    if cover.minimum < 0:
+        raise InputDataError(
+            f"population raster {raster} holds negative values over {name} (down to "
+            f"{cover.minimum:g}); people per pixel cannot be negative: if {cover.minimum:g} "
+            "marks missing data, set it as the file's nodata value"
+        )
+    if cover.data < WARN_COVERAGE:
+        log.warning(
+            "population raster %s holds data over %.1f %% of %s (%s): no people are counted there",
+            raster,
+            100 * cover.data,
+            name,
+            where,
+        )
+    else:
+        log.info(
+            "population raster %s holds data over %.1f %% of %s",
+            raster,
+            100 * cover.data,
+            name,
+        )
+    return cover
+
+
+def _lonlat_bounds(raster: str | Path) -> tuple[float, float, float, float]:
+    """Return the raster's bounds in lon/lat."""
+    with open_population(raster) as src:
+        return rasterio.warp.transform_bounds(src.crs, WGS84, *src.bounds, densify_pts=21)
 
 
 def _zonal_sum(geoms_4326: np.ndarray, raster: str | Path) -> np.ndarray:

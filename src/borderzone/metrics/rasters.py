@@ -12,11 +12,17 @@ nodata), three rasters, written by :func:`build_rasters` (rule ``build_rasters``
 - :func:`population_density_raster`: people per km², resampled by sum from a population
   raster in any CRS, or from the places' populations.
 
+The six files (three rasters, three styles) are written as one set: under temporary names
+in a hidden folder beside them (:data:`PARTIAL_DIR`), renamed into place together once all
+are written. A failure removes the folder; a killed run leaves it, and the next run removes
+it before it starts.
+
 Albers keeps areas, not distances: over a zone spanning 9° of latitude its scale departs
 from 1 by up to ~1 % at the edges, so distances and times are good to about that much.
 """
 
 import logging
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,8 +45,8 @@ from borderzone.metrics.grid import (
     write_cog,
     zone_mask,
 )
-from borderzone.metrics.inputs import place_population
-from borderzone.metrics.population import open_population
+from borderzone.metrics.inputs import check_frame, place_population
+from borderzone.metrics.population import check_population_raster, open_population
 from borderzone.metrics.travel import DEFAULT_SPEEDS_KMH, road_speeds_kmh
 from borderzone.qml import raster_pseudocolor_qml
 
@@ -52,6 +58,9 @@ RASTERS: dict[str, tuple[str, str]] = {
     "population_density": ("people/km2", "population density"),
 }
 """Each raster's file stem, units and description, in the order they are written."""
+
+PARTIAL_DIR = ".build_rasters.partial"
+"""Folder (inside the output folder) of the rasters and styles being written."""
 
 
 def distance_to_road_km(
@@ -231,6 +240,7 @@ def population_density_raster(
             )
         people = np.nan_to_num(people, nan=0.0)
     elif places is not None:
+        check_frame(places, "places", ["population"])
         pop = place_population(places)
         xy = shapely.get_coordinates(shapely.point_on_surface(project_to_grid(places, grid)))
         row, col = grid.rowcol(xy[:, 0], xy[:, 1])
@@ -285,8 +295,22 @@ def build_rasters(
     -------
     dict of pathlib.Path
         The ``.tif`` of each raster of :data:`RASTERS`, by name.
+
+    Raises
+    ------
+    InputDataError
+        When the population raster does not suit the corridor
+        (:func:`~borderzone.metrics.population.check_population_raster`), before any
+        raster is computed; none of the six files is then written, nor on any other
+        failure.
     """
     out_dir = Path(out_dir)
+    partial = out_dir / PARTIAL_DIR
+    if partial.exists():
+        log.info("removing %s, left by an interrupted run", partial)
+        shutil.rmtree(partial)
+    if population is not None:
+        check_population_raster(population, area=buffer, name="the corridor's land")
     grid = equal_area_grid(buffer, resolution_m=resolution_m)
     mask = zone_mask(buffer, grid)
     measures = {
@@ -298,14 +322,32 @@ def build_rasters(
             grid, raster=population, places=places, mask=mask
         ),
     }
-    paths = {}
-    for name, (units, description) in RASTERS.items():
-        paths[name] = out_dir / f"{name}.tif"
-        write_cog(
-            paths[name], measures[name](), grid, units=units, description=description, tags=tags
-        )
-    for path in paths.values():
-        _write_style(path)
+    partial.mkdir(parents=True)
+    try:
+        for name, (units, description) in RASTERS.items():
+            write_cog(
+                partial / f"{name}.tif",
+                measures[name](),
+                grid,
+                units=units,
+                description=description,
+                tags=tags,
+            )
+        for name in RASTERS:
+            _write_style(partial / f"{name}.tif")
+        paths = _commit(partial, out_dir)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return paths
+
+
+def _commit(partial: Path, out_dir: Path) -> dict[str, Path]:
+    """Rename the rasters and styles of ``partial`` into ``out_dir``, styles last."""
+    paths = {name: out_dir / f"{name}.tif" for name in RASTERS}
+    for suffix in (".tif", ".qml"):
+        for name, path in paths.items():
+            (partial / f"{name}{suffix}").replace(path.with_suffix(suffix))
+    log.info("wrote %s: %s", out_dir, ", ".join(f"{name}.tif/.qml" for name in RASTERS))
     return paths
 
 

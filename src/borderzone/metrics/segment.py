@@ -25,7 +25,7 @@ from borderzone.metrics.cells import (
 )
 from borderzone.metrics.chainage import cell_chainage, crossings_count, distance_to_crossing_km
 from borderzone.metrics.inputs import check_frame
-from borderzone.metrics.population import population_stats
+from borderzone.metrics.population import check_population_raster, population_stats
 from borderzone.metrics.regions import PAIR_COLUMNS, REGION_COLUMNS, border_regions, region_tables
 from borderzone.metrics.travel import (
     DEFAULT_SPEEDS_KMH,
@@ -295,7 +295,17 @@ def compute_segment_metrics(
         ``cluster_label``); one row per cluster; the level 4 regions along the border
         and the pairs of regions facing each other
         (:func:`~borderzone.metrics.regions.region_tables`; empty without admin areas).
+
+    Raises
+    ------
+    InputDataError
+        Before any measure, when the population raster does not suit the cells
+        (:func:`~borderzone.metrics.population.check_population_raster`).
     """
+    if population is not None:
+        widths = sorted(set(cells["width_km"])) if "width_km" in cells else []
+        name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
+        check_population_raster(population, area=cells, name=name)
     towns, town_roads = (
         _by_side(corridor["places"], countries),
         _by_side(corridor["roads"], countries),

@@ -10,10 +10,12 @@ straight line at ``access_kmh``; one multi-source Dijkstra
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import scipy.sparse
 import shapely
 from scipy.sparse.csgraph import dijkstra
@@ -101,6 +103,21 @@ class RoadGraph:
     lonlat: np.ndarray
     side: np.ndarray
 
+    @cached_property
+    def _node_index(self) -> tuple[pyproj.Transformer, dict[str, tuple[np.ndarray, cKDTree]]]:
+        """Conformal conic fitted to the nodes and a k-d tree of each side's nodes in it.
+
+        Built once per graph: every origin and target is snapped with the same trees.
+        """
+        (x0, y0), (x1, y1) = self.lonlat.min(axis=0), self.lonlat.max(axis=0)
+        to = to_conformal(np.array([shapely.box(x0, y0, x1, y1)]))
+        nx, ny = to.transform(self.lonlat[:, 0], self.lonlat[:, 1])
+        trees = {}
+        for s in np.unique(self.side):
+            mine = np.flatnonzero(self.side == s)
+            trees[s] = (mine, cKDTree(np.column_stack([nx[mine], ny[mine]])))
+        return to, trees
+
     def nearest(
         self, lon: np.ndarray, lat: np.ndarray, side: np.ndarray, *, k: int = 4
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -113,16 +130,14 @@ class RoadGraph:
         dist = np.full((n, k), np.inf)
         if n == 0 or len(self.lonlat) == 0:
             return nodes, dist
-        to = to_conformal(shapely.points(self.lonlat))
-        nx, ny = to.transform(self.lonlat[:, 0], self.lonlat[:, 1])
+        to, trees = self._node_index
         qx, qy = to.transform(lon, lat)
         for s in np.unique(side):
-            mine = np.flatnonzero(self.side == s)
+            mine, tree = trees.get(s, (np.zeros(0, dtype=np.int64), None))
             ask = np.flatnonzero(side == s)
             if len(mine) == 0 or len(ask) == 0:
                 continue
             kk = min(k, len(mine))
-            tree = cKDTree(np.column_stack([nx[mine], ny[mine]]))
             _, j = tree.query(np.column_stack([qx[ask], qy[ask]]), k=kk)
             j = j.reshape(len(ask), kk)
             node = mine[j]

@@ -22,9 +22,12 @@ vectorised with shapely 2 over the coordinate arrays. Multipolygons of relations
 assembled by libosmium.
 
 A way is kept when any of its nodes lies in the corridor; the whole way is kept (clipping
-happens later). Objects found in several inputs are kept once (by type and id). The tag
-rules and columns are those of :mod:`borderzone.osm.schema`; the country outlines built
-from the same scan are in :mod:`borderzone.osm.countries`.
+happens later). Files that hold no road, railway or place in the corridor (an extract of
+another area) are an error naming them and the corridor. Tag values that are not valid
+UTF-8 are decoded with U+FFFD in place of the bad bytes; the log counts the objects
+affected and names the first few. Objects found in several inputs are kept once (by type
+and id). The tag rules and columns are those of :mod:`borderzone.osm.schema`; the country
+outlines built from the same scan are in :mod:`borderzone.osm.countries`.
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ import shapely
 
 from borderzone.crs import WGS84
 from borderzone.errors import BorderzoneError, OsmDataError
-from borderzone.osm.prefilter import Engine, osmium_binary, prefilter, unreadable
+from borderzone.osm.prefilter import (
+    Engine,
+    nothing_in_corridor,
+    osmium_binary,
+    prefilter,
+    unreadable,
+)
 from borderzone.osm.schema import (
     ADMIN_TAGS,
     CHECKPOINT_MATCH,
@@ -97,6 +106,54 @@ class Candidates:
     admin_wkb: list[str] = field(default_factory=list)
     maritime_wkb: list[str] = field(default_factory=list)
     missing: int = 0
+    undecodable: list[str] = field(default_factory=list)  # "way 12": a tag not UTF-8
+
+
+_SHOW_IDS = 5
+"""How many objects with undecodable tags the log names."""
+
+
+class _SafeTags:
+    """An object's tags, read with U+FFFD in place of bytes that are not UTF-8.
+
+    pyosmium decodes a tag value strictly; the error carries the raw bytes, decoded here
+    with replacement. The first bad value of an object adds it (``"way 12"``) to ``bad``.
+    """
+
+    __slots__ = ("_obj", "_tags", "_bad", "_seen")
+
+    def __init__(self, obj, bad: list[str]) -> None:
+        self._obj = obj
+        self._tags = obj.tags
+        self._bad = bad
+        self._seen = False
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._tags
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        try:
+            return self._tags.get(key, default)
+        except UnicodeDecodeError as exc:
+            if not self._seen:
+                self._seen = True
+                self._bad.append(_label(self._obj))
+            return bytes(exc.object).decode("utf-8", errors="replace")
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
+def _label(obj) -> str:
+    """``"node 1"``, ``"way 2"`` or ``"relation 3"``."""
+    if obj.is_node():
+        return f"node {obj.id}"
+    if obj.is_way():
+        return f"way {obj.id}"
+    return f"{'way' if obj.from_way() else 'relation'} {obj.orig_id()}"
 
 
 # --------------------------------------------------------------------------------------
@@ -148,7 +205,8 @@ def extract_corridor(
     Raises
     ------
     OsmDataError
-        When an input is missing or not a readable PBF file.
+        When an input is missing or not a readable PBF file, or when the inputs hold no
+        road, railway or place inside the corridor.
 
     Examples
     --------
@@ -172,6 +230,8 @@ def extract_corridor(
         ", ".join(p.name for p in paths),
         ", ".join(f"{k} {len(v)}" for k, v in layers.items()),
     )
+    if not any(len(layers[name]) for name in ("roads", "rail", "places")):
+        raise nothing_in_corridor(paths, corridor)
     return layers
 
 
@@ -295,9 +355,10 @@ def _scan(
     excluded_keys = [f"{s}:railway" for s in spec.rail_exclude]
     places = set(PLACE_CLASSES)
     want = spec.want_lines
+    bad_before = len(found.undecodable)
     try:
         for obj in processor:
-            tags = obj.tags
+            tags = _SafeTags(obj, found.undecodable)
             if obj.is_way():
                 if "maritime" in tags and tags["maritime"] == "yes" and not want:
                     try:
@@ -368,6 +429,16 @@ def _scan(
             "%s: %d objects have nodes missing from the file (partial geometry)",
             path,
             found.missing,
+        )
+    bad = found.undecodable[bad_before:]
+    if bad:
+        log.warning(
+            "%s: %d object(s) have tag values that are not valid UTF-8, read with U+FFFD "
+            "in place of the bad bytes: %s%s",
+            ", ".join(map(str, origin)) if origin else path,
+            len(bad),
+            ", ".join(bad[:_SHOW_IDS]),
+            ", ..." if len(bad) > _SHOW_IDS else "",
         )
 
 

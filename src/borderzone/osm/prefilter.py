@@ -8,6 +8,9 @@ in a few passes with ~130 MB of memory, so that pyosmium then reads only a few M
    relations touching it;
 2. ``osmium tags-filter`` keeps only the tags wanted and what they reference;
 3. several inputs are merged with ``osmium merge`` (which drops objects present in both).
+
+The errors that name the inputs are built here too, for both engines: :func:`unreadable`
+(not a readable PBF) and :func:`nothing_in_corridor` (an extract of another area).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +55,41 @@ def unreadable(path: Path, exc: BaseException | str) -> OsmDataError:
     text = str(exc).strip().splitlines()
     reason = text[-1] if text else type(exc).__name__
     return OsmDataError(f"OSM file {path} is not a readable .osm.pbf: {reason}")
+
+
+def nothing_in_corridor(paths: Sequence[Path], corridor: shapely.Geometry) -> OsmDataError:
+    """Build the error for inputs with no road, railway or place in the corridor.
+
+    It names the files, the corridor's bounds and, when a file's header has one, the area
+    the file says it covers.
+    """
+    x0, y0, x1, y1 = corridor.bounds
+    names = ", ".join(str(p) for p in paths)
+    boxes = [f"{p.name} covers {box}" for p in paths if (box := _header_box(p))]
+    return OsmDataError(
+        f"OSM file{'s' if len(paths) > 1 else ''} {names} hold{'' if len(paths) > 1 else 's'} "
+        f"no road, railway or place inside the corridor (lon {x0:.2f} to {x1:.2f}, "
+        f"lat {y0:.2f} to {y1:.2f}){': ' + '; '.join(boxes) if boxes else ''}; "
+        "give an extract that covers the border"
+    )
+
+
+def _header_box(path: Path) -> str | None:
+    """Return the bounding box a file's header declares, as text, or None."""
+    import osmium
+
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError:
+        return None
+    if not box.valid():
+        return None
+    a, b = box.bottom_left, box.top_right
+    return f"lon {a.lon:.2f} to {b.lon:.2f}, lat {a.lat:.2f} to {b.lat:.2f}"
 
 
 def prefilter(

@@ -7,12 +7,15 @@ ways are written as fixed-width OPL text built with numpy (:func:`opl_nodes`,
 """
 
 import contextlib
+import ctypes
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import osmium
+
+from borderzone.io import replacing
 
 # --------------------------------------------------------------------------------------
 # OSM objects held in memory before writing
@@ -152,14 +155,35 @@ class BulkWays:
 
 @contextlib.contextmanager
 def pbf_writer(path: Path) -> Iterator[osmium.SimpleWriter]:
-    """Open a new PBF file at ``path`` (replacing an existing one); closed on exit."""
-    if path.exists():
-        path.unlink()
-    writer = osmium.SimpleWriter(str(path))
-    try:
-        yield writer
-    finally:
-        writer.close()
+    """Open a new PBF file for ``path`` (replacing an existing one); closed on exit.
+
+    The file is written beside ``path`` under a temporary name and renamed into place
+    once closed (:func:`borderzone.io.replacing`): a failure leaves no partial file, and
+    a full disk is an ``OSError`` ``ENOSPC`` naming ``path`` rather than libosmium's
+    ``Write failed``. The bytes depend on the objects only (no header timestamp).
+    """
+    with replacing(path) as tmp:
+        writer = osmium.SimpleWriter(str(tmp))
+        try:
+            yield writer
+            writer.close()
+        except BaseException:
+            try:
+                writer.close()
+            except RuntimeError:
+                _keep_alive(writer)
+            raise
+
+
+def _keep_alive(writer: osmium.SimpleWriter) -> None:
+    """Never destroy a writer that failed: its destructor would close it again and abort.
+
+    libosmium refuses every write after a failed one, and the writer's C++ destructor
+    flushes its buffer once more, throwing out of a destructor (``std::terminate``, a core
+    dump after the one-line message). The writer and its buffer are left to the end of
+    the process instead.
+    """
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(writer))
 
 
 def write_nodes(writer: osmium.SimpleWriter, osm: Osm) -> None:

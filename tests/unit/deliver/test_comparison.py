@@ -77,3 +77,21 @@ def test_region_pairs_beside_the_published_groups():
     pairs = region_pairs(rt, PUBLISHED_RUS_KAZ).set_index("regions")
     assert pairs.loc["Kurgan Oblast + Tyumen Oblast", "computed"] == "2.40 M"
     assert matched_regions(None) is None and region_pairs(None, PUBLISHED_RUS_KAZ) is None
+
+
+@pytest.mark.parametrize("synthetic_population", [True, False])
+def test_population_note_follows_the_population_source(world, record, synthetic_population):
+    rows = {
+        r.label: r
+        for r in compare_published(
+            PUBLISHED_RUS_KAZ,
+            border=world["border"],
+            crossings=world["crossings"],
+            region_table=REGIONS,
+            metrics=world["metrics"],
+            run_record={**record, "synthetic_population": synthetic_population},
+        )
+    }
+    note = rows["Population of Kostanay + North Kazakhstan"].note
+    assert ("synthetic world's" in note) is synthetic_population, note
+    assert "synthetic" in rows["Railway lines crossing the border"].note

@@ -7,8 +7,10 @@ from metrics_helpers import GRID_CRS as CRS
 from metrics_helpers import centre, constant_rasters, grid, lines
 
 from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
 from borderzone.metrics.grid import equal_area_grid
 from borderzone.metrics.rasters import (
+    PARTIAL_DIR,
     RASTERS,
     build_rasters,
     distance_to_road_km,
@@ -79,31 +81,35 @@ def test_population_density_from_a_lonlat_raster(tmp_path):
     assert dens.sum() * 25 == pytest.approx(5000.0)
 
 
+def corridor_inputs() -> dict:
+    """A small corridor, its border, a road crossing it and a place: build_rasters' inputs."""
+    return {
+        "buffer": gpd.GeoDataFrame(geometry=[shapely.box(59.8, 49.8, 60.2, 50.2)], crs=WGS84),
+        "border": gpd.GeoDataFrame(
+            geometry=[shapely.LineString([(60.0, 49.7), (60.0, 50.3)])], crs=WGS84
+        ),
+        "roads": gpd.GeoDataFrame(
+            {"highway": ["primary"]},
+            geometry=[shapely.LineString([(59.8, 50.0), (60.2, 50.0)])],
+            crs=WGS84,
+        ),
+        "crossings": gpd.GeoDataFrame(
+            {"kind": ["road"]}, geometry=[shapely.Point(60.0, 50.0)], crs=WGS84
+        ),
+        "places": gpd.GeoDataFrame(
+            {"population": [5000.0]}, geometry=[shapely.Point(59.9, 50.1)], crs=WGS84
+        ),
+    }
+
+
+def outputs() -> list[str]:
+    """The six files build_rasters writes."""
+    return [f"{name}{suffix}" for name in RASTERS for suffix in (".tif", ".qml")]
+
+
 def test_build_rasters_writes_each_raster_with_its_style(tmp_path):
-    area = gpd.GeoDataFrame(geometry=[shapely.box(59.8, 49.8, 60.2, 50.2)], crs=WGS84)
-    border = gpd.GeoDataFrame(
-        geometry=[shapely.LineString([(60.0, 49.7), (60.0, 50.3)])], crs=WGS84
-    )
-    roads = gpd.GeoDataFrame(
-        {"highway": ["primary"]},
-        geometry=[shapely.LineString([(59.8, 50.0), (60.2, 50.0)])],
-        crs=WGS84,
-    )
-    crossings = gpd.GeoDataFrame(
-        {"kind": ["road"]}, geometry=[shapely.Point(60.0, 50.0)], crs=WGS84
-    )
-    places = gpd.GeoDataFrame(
-        {"population": [5000.0]}, geometry=[shapely.Point(59.9, 50.1)], crs=WGS84
-    )
     paths = build_rasters(
-        tmp_path / "rasters",
-        buffer=area,
-        border=border,
-        roads=roads,
-        crossings=crossings,
-        places=places,
-        resolution_m=2000,
-        tags={"SOURCE": "test"},
+        tmp_path / "rasters", **corridor_inputs(), resolution_m=2000, tags={"SOURCE": "test"}
     )
     assert list(paths) == list(RASTERS)
     for name, (units, _) in RASTERS.items():
@@ -113,3 +119,36 @@ def test_build_rasters_writes_each_raster_with_its_style(tmp_path):
         assert "rasterrenderer" in qml
     with rasterio.open(paths["travel_time_to_crossing"]) as src:
         assert float(src.read(1, masked=True).min()) == 0.0
+    assert sorted(p.name for p in (tmp_path / "rasters").iterdir()) == sorted(outputs())
+
+
+def test_a_failure_in_the_third_raster_leaves_none_of_the_six(tmp_path):
+    inputs = corridor_inputs()
+    inputs["places"] = inputs["places"].rename(columns={"population": "pop"})
+    out = tmp_path / "rasters"
+    with pytest.raises(InputDataError, match=r"^places lacks column\(s\) population \("):
+        build_rasters(out, **inputs, resolution_m=2000)
+    assert list(RASTERS)[2] == "population_density"  # the step that failed is the third
+    assert sorted(p.name for p in out.iterdir()) == []  # no output, no temporary
+
+
+def test_a_rerun_removes_what_a_killed_run_left(tmp_path):
+    out = tmp_path / "rasters"
+    stale = out / PARTIAL_DIR
+    stale.mkdir(parents=True)
+    (stale / "distance_to_road.tif").write_bytes(b"half a raster")
+    (stale / ".distance_to_road.x1y2.tif").write_bytes(b"half of write_cog's own file")
+    build_rasters(out, **corridor_inputs(), resolution_m=2000)
+    assert sorted(p.name for p in out.iterdir()) == sorted(outputs())
+    with rasterio.open(out / "distance_to_road.tif") as src:
+        assert src.read(1, masked=True).min() == 0.0
+
+
+def test_a_bad_population_raster_stops_before_any_raster(tmp_path):
+    bad = tmp_path / "population.tif"
+    bad.write_bytes(b"II*\x00 not really a GeoTIFF")
+    out = tmp_path / "rasters"
+    with pytest.raises(InputDataError) as info:
+        build_rasters(out, **corridor_inputs(), population=bad, resolution_m=2000)
+    assert str(info.value).startswith(f"population raster {bad} is not a readable raster: ")
+    assert not out.exists()

@@ -2,12 +2,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 import shapely
 from metrics_helpers import box_cells
 
 from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
 from borderzone.metrics.cells import rail_density
-from borderzone.metrics.segment import isolation_index, segment_metrics
+from borderzone.metrics.segment import compute_segment_metrics, isolation_index, segment_metrics
 
 
 def test_isolation_index_by_hand():
@@ -92,3 +94,32 @@ def test_segment_metrics_passes_the_configured_rail_exclude():
         rail_density(cells, rail, rail_exclude=[]).iloc[0]
     )
     assert counted["rail_km_per_km2"].iloc[0] > 0
+
+
+def test_compute_segment_metrics_checks_the_raster_before_any_measure(world, tmp_path):
+    w, countries, layers, zones = world
+    negative = tmp_path / "negative.tif"
+    with rasterio.open(w.population) as src:
+        profile, values = src.profile, src.read(1)
+    values[values > 0] *= -1  # every person negative: a sign flipped by a bad conversion
+    with rasterio.open(negative, "w", **profile) as dst:
+        dst.write(values, 1)
+    with pytest.raises(InputDataError) as info:
+        compute_segment_metrics(
+            cells=zones["cells"],
+            segments=layers["segments"],
+            crossings=gpd.GeoDataFrame({"kind": [], "km": []}, geometry=[], crs=WGS84),
+            network={},  # never read: the check comes first
+            corridor={},
+            countries=countries,
+            population=negative,
+            speeds_kmh={},
+            access_kmh=20.0,
+            road_buffer_km=5.0,
+            town_min_population=50_000,
+            rural_below=10_000,
+            clusters=None,
+        )
+    assert str(info.value).startswith(
+        f"population raster {negative} holds negative values over the 25 km cells (down to -"
+    )

@@ -8,9 +8,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import osmium
 import pytest
 import shapely
 from osm_helpers import write_pbf
+from osmium.osm.mutable import Node, Way
 
 from borderzone.errors import OsmDataError
 from borderzone.osm.pbf import extract_corridor
@@ -212,6 +214,7 @@ def test_node_and_way_with_same_id_both_kept(tmp_path):
         {
             7: (10.5, 10.5, {"barrier": "border_control"}),
             8: (10.6, 10.5, {}),
+            9: (10.7, 10.5, {"place": "village"}),
         },
         {7: ([7, 8], {"barrier": "border_control"})},
     )
@@ -237,20 +240,83 @@ def test_missing_file(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_empty_pbf_gives_empty_layers(tmp_path, engine):
+def test_empty_pbf_is_an_error_naming_it_and_the_corridor(tmp_path, engine):
     empty = write_pbf(tmp_path / "empty.osm.pbf")
-    layers = extract_corridor([empty], corridor=CORRIDOR, engine=engine)
+    with pytest.raises(OsmDataError) as info:
+        extract_corridor([empty], corridor=CORRIDOR, engine=engine)
+    assert str(info.value) == (
+        f"OSM file {empty} holds no road, railway or place inside the corridor "
+        "(lon 10.00 to 11.00, lat 10.00 to 11.00); give an extract that covers the border"
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_extract_of_another_area_names_the_files_and_both_areas(tmp_path, world, engine):
+    header = osmium.io.Header()
+    header.add_box(osmium.osm.Box(osmium.osm.Location(30, 40), osmium.osm.Location(31, 41)))
+    city = tmp_path / "city.osm.pbf"
+    with osmium.SimpleWriter(str(city), header=header) as writer:
+        for i in (1, 2):
+            writer.add_node(Node(id=i, location=(30 + i / 10, 40.5), tags={"place": "city"}))
+        writer.add_way(Way(id=1, nodes=[1, 2], tags={"highway": "primary"}))
+    corridor = shapely.box(50, 50, 51, 51)
+    with pytest.raises(OsmDataError) as info:
+        extract_corridor([world, city], corridor=corridor, engine=engine)
+    assert str(info.value) == (
+        f"OSM files {world}, {city} hold no road, railway or place inside the corridor "
+        "(lon 50.00 to 51.00, lat 50.00 to 51.00): city.osm.pbf covers lon 30.00 to 31.00, "
+        "lat 40.00 to 41.00; give an extract that covers the border"
+    )
+
+
+def test_layers_without_features_keep_their_columns(tmp_path):
+    one = write_pbf(tmp_path / "one.osm.pbf", {1: (10.5, 10.5, {"place": "hamlet"})})
+    layers = extract_corridor([one], corridor=CORRIDOR, engine="pyosmium")
+    assert len(layers["places"]) == 1
     for name, columns in LAYER_COLUMNS.items():
-        assert len(layers[name]) == 0
+        assert len(layers[name]) == (name == "places"), name
         assert list(layers[name].columns) == [*columns, "geometry"]
         assert layers[name].crs.to_epsg() == 4326
 
 
-def test_nothing_in_corridor_gives_empty_layers(world):
-    layers = extract_corridor([world], corridor=shapely.box(50, 50, 51, 51), engine="pyosmium")
-    for name, columns in LAYER_COLUMNS.items():
-        assert len(layers[name]) == 0, name
-        assert list(layers[name].columns) == [*columns, "geometry"]
+def bad_utf8_pbf(path: Path) -> Path:
+    """A PBF whose tag values hold bytes that are not UTF-8.
+
+    pyosmium's writer takes ``bytes`` tag values and writes them unchanged (libosmium does
+    not validate them), so the file holds the raw bytes as another tool might have written.
+    """
+    nodes = {
+        1: (10.5, 10.5, {"place": "town", "name": b"Ust\xff-Kam", "population": "12000"}),
+        2: (10.6, 10.5, {}),
+        3: (10.7, 10.5, {"place": "village", "name": "Plain"}),
+    }
+    for i in range(4, 12):
+        nodes[i] = (10.1 + i / 100, 10.2, {"place": "hamlet", "name": b"H\xc3"})
+    ways = {
+        100: ([1, 2], {"highway": "primary", "name": b"Tr\xc3\x28asse", "ref": "A-1"}),
+        101: ([2, 3], {"highway": "track", b"bad\xfekey": "x"}),  # a key never read
+    }
+    return write_pbf(path, nodes, ways)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tags_not_utf8_are_replaced_and_counted(tmp_path, engine, caplog):
+    path = bad_utf8_pbf(tmp_path / "bad-utf8.osm.pbf")
+    with pytest.raises(UnicodeDecodeError):  # the fixture holds what a strict reader refuses
+        [obj.tags.get("name") for obj in osmium.FileProcessor(str(path))]
+    with caplog.at_level("WARNING", logger="borderzone"):
+        layers = extract_corridor([path], corridor=CORRIDOR, engine=engine)
+    roads = layers["roads"].set_index("osm_id")
+    assert roads.loc[100, "name"] == "Tr\ufffd(asse" and roads.loc[100, "ref"] == "A-1"
+    assert roads.loc[101, "highway"] == "track"
+    places = layers["places"].set_index("osm_id")
+    assert places.loc[1, "name"] == "Ust\ufffd-Kam" and places.loc[1, "population"] == 12000
+    assert places.loc[4, "name"] == "H\ufffd" and places.loc[3, "name"] == "Plain"
+    warnings_ = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings_ == [
+        f"{path}: 10 object(s) have tag values that are not valid UTF-8, read with U+FFFD in "
+        "place of the bad bytes: node 1, node 4, node 5, node 6, node 7, ..."
+    ]
 
 
 def test_bad_corridor():

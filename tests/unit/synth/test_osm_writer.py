@@ -1,7 +1,14 @@
 """Tests of borderzone.synth.osm_writer: OPL text and the PBF file, read back by pyosmium."""
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import osmium
+import pytest
 
 from borderzone.synth.osm_writer import (
     BulkWays,
@@ -17,6 +24,8 @@ from borderzone.synth.osm_writer import (
     write_relations,
     write_ways,
 )
+
+SRC = Path(__file__).resolve().parents[3] / "src"
 
 
 def test_digits12():
@@ -70,3 +79,77 @@ def test_objects_and_bulk_ways_round_trip(tmp_path):
         6: ([11, 12], {"highway": "service"}),
     }
     assert rels == {1: {"type": "boundary", "name": "R"}}
+
+
+def test_a_pbf_replaces_the_old_one_and_a_killed_writes_temporary_file(tmp_path):
+    path = tmp_path / "world.osm.pbf"
+    path.write_bytes(b"an older world")
+    stale = tmp_path / ".world.osm.pbf.tmp-0123abcd.osm.pbf"  # as a kill -9 leaves it
+    stale.write_bytes(b"\0" * 100_000)
+    for target in (path, tmp_path / "again.osm.pbf"):
+        with pbf_writer(target) as writer:
+            write_opl(writer, opl_nodes(np.arange(1, 4), np.full(3, 61.0), np.arange(3.0)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.osm.pbf", "world.osm.pbf"]
+    assert path.read_bytes() == (tmp_path / "again.osm.pbf").read_bytes()  # no date inside
+    assert [o.id for o in osmium.FileProcessor(str(path))] == [1, 2, 3]
+
+
+def test_a_failure_while_writing_leaves_no_file(tmp_path):
+    path = tmp_path / "world.osm.pbf"
+    with pytest.raises(KeyError):
+        with pbf_writer(path) as writer:
+            write_opl(writer, opl_nodes(np.arange(1, 4), np.full(3, 61.0), np.arange(3.0)))
+            raise KeyError("a bug in the caller")
+    assert list(tmp_path.iterdir()) == []
+
+
+FULL_DISK_PBF = """
+import sys
+from pathlib import Path
+import numpy as np
+from borderzone.logs import rule_log
+from borderzone.synth.osm_writer import opl_nodes, pbf_writer, write_opl
+DISK = Path(sys.argv[1])
+rng = np.random.default_rng(0)
+n = 200_000
+with rule_log(DISK.parent / "rule.log"), pbf_writer(DISK / "world.osm.pbf") as writer:
+    for k in range(10):
+        ids = np.arange(k * n + 1, (k + 1) * n + 1)
+        write_opl(writer, opl_nodes(ids, rng.uniform(-180, 180, n), rng.uniform(-90, 90, n)))
+"""
+
+
+def test_a_full_disk_is_one_line_naming_the_pbf_and_no_abort(tmp_path):
+    """libosmium's ``Write failed`` and the abort of its destructor become one line."""
+    stderr, rc, left = on_full_disk(tmp_path, FULL_DISK_PBF, size="1m")
+    assert stderr == f"borderzone: {tmp_path / 'disk' / 'world.osm.pbf'}: No space left on device\n"
+    assert rc == "rc=1"  # not 134 (abort)
+    assert left == []
+
+
+def on_full_disk(tmp_path: Path, code: str, *, size: str) -> tuple[str, str, list[str]]:
+    """Run ``code`` (its folder ``sys.argv[1]``) on a real, tiny file system that fills up.
+
+    A tmpfs of ``size`` mounted in a user namespace (no root needed, gone on exit); return
+    the stderr, the exit status line and what is left on the file system.
+    """
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode
+    ):
+        pytest.skip("no user namespaces here: a small full file system cannot be mounted")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (
+        f'mount -t tmpfs -o size={size} tmpfs "$1" && "$2" -c "$3" "$1"; echo "rc=$?"; ls -A "$1"'
+    )
+    proc = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script, "sh", str(disk), sys.executable, code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        timeout=300,
+    )
+    out = proc.stdout.splitlines()
+    rc = next(line for line in out if line.startswith("rc="))
+    return proc.stderr, rc, out[out.index(rc) + 1 :]

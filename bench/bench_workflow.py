@@ -1,0 +1,161 @@
+"""Benchmark the whole workflow on a synthetic world, beside osmium-tool on the same file.
+
+    python bench/bench_workflow.py OUT --n-ways 1000000 --far-fraction 0.6 --seed 1
+
+writes a corridor-scale world along the real RUS–KAZ border (``bench/make_world.py
+--rus-kaz``) into ``OUT/world`` unless it is there, and a run folder ``OUT/run`` with
+``osm.source: pbf`` and the world's population raster. Then, one job after another:
+
+1. the corridor alone (``build_corridor``, untimed: the reference needs its polygon);
+2. the reference: ``osmium extract -s complete_ways -p corridor`` then ``osmium tags-filter
+   w/highway w/railway n/place n/barrier=border_control`` on the same file and corridor;
+3. the cold run of the workflow for ``--widths`` (every deliverable);
+4. a new width (``--new-width``) on the cached data.
+
+Every step runs under ``/usr/bin/time -v`` (wall time, peak RSS of the process tree) and
+each rule's time and memory come from Snakemake's ``benchmark:`` files. Prints a Markdown
+report (the ratios are measured side by side in this one run) and writes it to
+``OUT/report.md``. Keep OUT outside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TIME = "/usr/bin/time"
+
+
+def timed(args: list[str], *, cwd: Path, log: Path) -> tuple[float, float]:
+    """Run a command under ``/usr/bin/time -v``; wall seconds and peak RSS in MB."""
+    with log.open("w") as out:
+        proc = subprocess.run([TIME, "-v", *args], cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    text = log.read_text(errors="replace")
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(args)}; see {log}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
+    seconds = sum(float(x) * 60**i for i, x in enumerate(reversed(wall.split(":"))))
+    rss_kb = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    return seconds, rss_kb / 1024
+
+
+def snakemake(run: Path, *extra: str) -> list[str]:
+    """The Snakemake command line for the run folder."""
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")] + [
+        "--directory",
+        str(run),
+        "--configfile",
+        str(run / "config.yaml"),
+        "--cores",
+        "2",
+        *extra,
+    ]
+
+
+def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
+    """Wall seconds and peak RSS of every job, from Snakemake's benchmark files."""
+    rows = []
+    for tsv in sorted((run / "results" / pair / "benchmarks").glob("*.tsv")):
+        b = pd.read_csv(tsv, sep="\t")
+        rows.append({"job": tsv.stem, "wall s": b["s"].iloc[0], "max RSS MB": b["max_rss"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def main() -> int:
+    """Make the world if needed, run the steps, print and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--n-ways", type=int, default=1_000_000)
+    parser.add_argument("--far-fraction", type=float, default=0.6)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--widths", type=float, nargs="+", default=[50.0])
+    parser.add_argument("--new-width", type=float, default=20.0)
+    args = parser.parse_args()
+    out = args.out.resolve()
+    world, run = out / "world", out / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    if not (world / "world.osm.pbf").exists():
+        make = [sys.executable, str(REPO / "bench" / "make_world.py"), str(world), "--rus-kaz"]
+        make += ["--n-ways", str(args.n_ways), "--far-fraction", str(args.far_fraction)]
+        timed([*make, "--seed", str(args.seed)], cwd=REPO, log=out / "make_world.log")
+    pbf = world / "world.osm.pbf"
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(buffers_km=args.widths)
+    config["osm"] = {"source": "pbf", "files": [str(pbf)], "corridor_km": 60}
+    config["population"] = {"source": "file", "file": str(world / "population.tif")}
+    config["countries"]["file"] = str(REPO / config["countries"]["file"])
+    config["admin"]["file"] = str(REPO / config["admin"]["file"])
+    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    pair = "-".join(config["pair"])
+
+    corridor_gpkg = run / "results" / pair / "osm" / "corridor.gpkg"
+    subprocess.run([*snakemake(run, str(corridor_gpkg.relative_to(run)))], check=True)
+    corridor = gpd.read_file(corridor_gpkg, layer="corridor")
+    geojson = out / "corridor.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": corridor.geometry.iloc[0].__geo_interface__,
+    }
+    geojson.write_text(json.dumps(feature))
+    tmp = out / "reference"
+    tmp.mkdir(exist_ok=True)
+    cut, filtered = tmp / "cut.osm.pbf", tmp / "filtered.osm.pbf"
+    reference = (
+        f"osmium extract -s complete_ways -p {geojson} {pbf} -O -o {cut} && "
+        f"osmium tags-filter {cut} w/highway w/railway n/place n/barrier=border_control "
+        f"-O -o {filtered}"
+    )
+    ref_s, ref_mb = timed(["bash", "-c", reference], cwd=out, log=out / "reference.log")
+    cold_s, cold_mb = timed(snakemake(run), cwd=run, log=out / "cold.log")
+    cold_rules = rule_benchmarks(run, pair)
+    widths = [*args.widths, args.new_width]
+    new_s, new_mb = timed(
+        snakemake(run, "--config", f"buffers_km=[{','.join(f'{w:g}' for w in widths)}]"),
+        cwd=run,
+        log=out / "new_width.log",
+    )
+    roads = len(
+        pd.read_parquet(run / "results" / pair / "osm" / "roads.parquet", columns=["osm_id"])
+    )
+    lines = [
+        f"World: {pbf.stat().st_size / 1e6:,.0f} MB PBF, {roads:,} roads in the "
+        f"{config['osm']['corridor_km']} km corridor; widths {args.widths}, then "
+        f"{args.new_width:g} added.",
+        "",
+        "| step | wall s | peak RSS MB | ratio to the reference |",
+        "|---|---|---|---|",
+        f"| osmium-tool reference (extract + tags-filter) | {ref_s:.1f} | {ref_mb:.0f} | 1.00 |",
+        f"| cold run, PBF to every deliverable | {cold_s:.1f} | {cold_mb:.0f} | "
+        f"{cold_s / ref_s:.2f} |",
+        f"| a new width on the cached data | {new_s:.1f} | {new_mb:.0f} | "
+        f"{new_s / ref_s:.2f} ({100 * new_s / cold_s:.0f} % of the cold run) |",
+        "",
+        "Jobs of the cold run (Snakemake `benchmark:` files):",
+        "",
+        "| job | wall s | max RSS MB |",
+        "|---|---|---|",
+        *(
+            f"| {r.job} | {r._2:.1f} | {r._3:.0f} |"
+            for r in cold_rules.sort_values("wall s", ascending=False).itertuples()
+        ),
+    ]
+    report = "\n".join(lines) + "\n"
+    (out / "report.md").write_text(report)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONPATH", str(REPO / "src"))
+    sys.exit(main())

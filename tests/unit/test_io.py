@@ -1,0 +1,267 @@
+"""Tests of the writers of borderzone.io: the same bytes from the same data, a full disk said
+in one line naming the file, and nothing left behind by a failed or killed write."""
+
+import datetime as dt
+import errno
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from borderzone.errors import ConfigError
+from borderzone.io import replacing, temporaries, write_date, write_layers, write_parquet
+from borderzone.logs import rule_log
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def points(n: int = 50) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(0)
+    return gpd.GeoDataFrame(
+        {"v": np.arange(n), "name": [f"place {i}" for i in range(n)]},
+        geometry=shapely.points(rng.uniform(58, 70, n), rng.uniform(49, 51, n)),
+        crs="EPSG:4326",
+    )
+
+
+def last_changes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as con:
+        return {r[0] for r in con.execute("SELECT last_change FROM gpkg_contents")}
+
+
+@pytest.fixture(autouse=True)
+def no_dates_from_the_environment(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("OGR_CURRENT_DATE", raising=False)
+
+
+# --------------------------------------------------------------------------------------
+# the same bytes from the same data
+# --------------------------------------------------------------------------------------
+
+
+def test_two_writes_of_the_same_layers_are_byte_identical_and_undated(tmp_path):
+    a, b = tmp_path / "a" / "zones.gpkg", tmp_path / "b" / "zones.gpkg"
+    write_layers(a, {"cells": points(), "table": points().drop(columns="geometry")})
+    time.sleep(1.1)  # a date from the clock would differ
+    write_layers(b, {"cells": points(), "table": points().drop(columns="geometry")})
+    assert a.read_bytes() == b.read_bytes()
+    assert last_changes(a) == {"1970-01-01T00:00:00.000Z"}
+
+
+def test_the_date_written_is_the_one_given_else_source_date_epoch(tmp_path, monkeypatch):
+    given = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+    write_layers(tmp_path / "given.gpkg", {"p": points()}, date=given)
+    assert last_changes(tmp_path / "given.gpkg") == {"2024-05-06T07:08:09.000Z"}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    write_layers(tmp_path / "epoch.gpkg", {"p": points()}, metadata={"k": "v"})
+    assert last_changes(tmp_path / "epoch.gpkg") == {"2023-11-14T22:13:20.000Z"}
+    with sqlite3.connect(tmp_path / "epoch.gpkg") as con:
+        stamps = {r[0] for r in con.execute("SELECT timestamp FROM gpkg_metadata_reference")}
+    assert stamps == {"2023-11-14T22:13:20.000Z"}
+    # GDAL's option is put back as it was
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+
+
+def test_a_date_set_by_the_caller_for_gdal_is_kept(tmp_path):
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2020-01-01T00:00:00.000Z"})
+    try:
+        write_layers(tmp_path / "w.gpkg", {"p": points()})
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    assert last_changes(tmp_path / "w.gpkg") == {"2020-01-01T00:00:00.000Z"}
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5e9", "2024-01-01"])
+def test_a_source_date_epoch_that_is_not_seconds_is_one_line(value, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(ConfigError) as err:
+        write_layers(tmp_path / "w.gpkg", {"p": points()})
+    assert str(err.value) == (
+        f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970; "
+        "set it to e.g. $(git log -1 --format=%ct) or unset it"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_date_never_reads_the_clock(monkeypatch):
+    assert write_date() == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert write_date(dt.datetime(2024, 1, 2, 3, 4, 5, 678)) == dt.datetime(
+        2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert write_date() == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def test_two_parquet_writes_are_byte_identical(tmp_path):
+    write_parquet(points(), tmp_path / "a.parquet")
+    write_parquet(points(), tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+# --------------------------------------------------------------------------------------
+# nothing left behind
+# --------------------------------------------------------------------------------------
+
+KILLED_WRITER = """
+import sys
+import geopandas as gpd, numpy as np, shapely
+from borderzone.io import write_layers
+n = 400_000
+xy = shapely.points(np.random.rand(n), np.random.rand(n))
+g = gpd.GeoDataFrame({"v": np.arange(n)}, geometry=xy, crs=4326)
+print("ready", flush=True)
+write_layers(sys.argv[1], {f"layer{i}": g for i in range(20)})
+"""
+
+
+def test_a_killed_write_leaves_a_temporary_file_that_the_next_write_removes(tmp_path):
+    dest = tmp_path / "results" / "zones.gpkg"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(dest)],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        deadline = time.monotonic() + 60
+        while not temporaries(dest) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # some layers in it
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    left = temporaries(dest)
+    assert left and not dest.exists(), "the kill came too late to test anything"
+    write_layers(dest, {"cells": points()})
+    assert temporaries(dest) == []
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["zones.gpkg"]
+    assert len(pyogrio.read_dataframe(dest, layer="cells")) == 50
+
+
+def test_stale_temporaries_of_this_and_earlier_versions_are_removed(tmp_path):
+    dest = tmp_path / "borderzone.gpkg"
+    stale = [
+        ".borderzone.gpkg.tmp-0123abcd.gpkg",  # this version, with SQLite's journal
+        ".borderzone.gpkg.tmp-0123abcd.gpkg-journal",
+        ".borderzone.k3j2h1g0.gpkg",  # tempfile.mkstemp, as written before
+    ]
+    for name in stale:
+        (tmp_path / name).write_bytes(b"SQLite format 3\0" + b"\0" * 3_000_000)
+    (tmp_path / ".borderzone.gpkg.tmp-folder").mkdir()
+    (tmp_path / ".borderzone.gpkg.tmp-folder" / "part.gpkg").write_bytes(b"x")
+    keep = [".borderzone.qgz.tmp-0123abcd.qgz", "other.gpkg"]  # another output's
+    for name in keep:
+        (tmp_path / name).write_bytes(b"x")
+    write_layers(dest, {"cells": points()})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "borderzone.gpkg"])
+    assert len(pyogrio.read_dataframe(dest, layer="cells")) == 50
+
+
+def test_a_failure_inside_the_block_removes_the_temporary_file_and_passes(tmp_path):
+    dest = tmp_path / "out.txt"
+    with pytest.raises(KeyError):
+        with replacing(dest) as tmp:
+            tmp.write_text("half")
+            raise KeyError("not a full disk")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------
+# a full disk
+# --------------------------------------------------------------------------------------
+
+
+def test_enospc_from_a_write_names_the_destination_in_one_line(tmp_path, capsys):
+    """At the boundary: a write that fails with ENOSPC (``/dev/full``) and names no file."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    dest = tmp_path / "report.html"
+    with pytest.raises(SystemExit) as stop:
+        with rule_log(tmp_path / "rule.log"), replacing(dest) as tmp:
+            tmp.write_text("half a report")
+            with open("/dev/full", "w") as full:
+                full.write("the rest")
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == f"borderzone: {dest}: No space left on device\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rule.log"]
+
+
+def test_enospc_is_an_oserror_naming_the_destination(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    dest = tmp_path / "w.qgz"
+    with pytest.raises(OSError) as err:
+        with replacing(dest) as tmp, open("/dev/full", "wb") as full:
+            tmp.write_bytes(b"x")
+            full.write(b"x")
+    assert (err.value.errno, err.value.filename) == (errno.ENOSPC, str(dest))
+    assert list(tmp_path.iterdir()) == []
+
+
+def on_full_disk(tmp_path: Path, code: str, *, size: str = "256k") -> tuple[str, str, list[str]]:
+    """Run ``code`` (``DISK`` is its folder) on a real, tiny file system that fills up.
+
+    A tmpfs of ``size`` mounted in a user namespace (no root needed, gone on exit); return
+    the stderr, the exit status and what is left on the file system.
+    """
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode
+    ):
+        pytest.skip("no user namespaces here: a small full file system cannot be mounted")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (
+        f'mount -t tmpfs -o size={size} tmpfs "$1" && "$2" -c "$3" "$1"; echo "rc=$?"; ls -A "$1"'
+    )
+    proc = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script, "sh", str(disk), sys.executable, code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        timeout=300,
+    )
+    out = proc.stdout.splitlines()
+    rc = next(line for line in out if line.startswith("rc="))
+    return proc.stderr, rc, out[out.index(rc) + 1 :]
+
+
+FULL_DISK_WRITER = """
+import sys
+from pathlib import Path
+import geopandas as gpd, numpy as np, shapely
+from borderzone.io import write_layers, write_parquet
+from borderzone.logs import rule_log
+DISK = Path(sys.argv[1])
+n = 40_000
+g = gpd.GeoDataFrame({"v": np.arange(n), "s": ["x" * 40] * n},
+                     geometry=shapely.points(np.random.rand(n), np.random.rand(n)), crs=4326)
+with rule_log(DISK.parent / "rule.log"):
+    WRITE
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "write"),
+    [
+        ("zones.gpkg", 'write_layers(DISK / "zones.gpkg", {"a": g, "b": g})'),
+        ("roads.parquet", 'write_parquet(g, DISK / "roads.parquet")'),
+    ],
+)
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_nothing(tmp_path, name, write):
+    stderr, rc, left = on_full_disk(tmp_path, FULL_DISK_WRITER.replace("WRITE", write))
+    assert stderr == f"borderzone: {tmp_path / 'disk' / name}: No space left on device\n"
+    assert rc == "rc=1"
+    assert left == []
