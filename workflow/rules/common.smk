@@ -78,6 +78,8 @@ def all_targets():
     """Every output of the configured run."""
     per_width = ["zones.gpkg", "network.gpkg", "metrics.gpkg", "borderzone.gpkg", "borderzone.qgz"]
     per_pair = ["border.gpkg", "crossings.gpkg", "report.html", "webmap.html"]
+    per_pair += [f"osm/{name}.parquet" for name in OSM_LAYERS]
+    per_pair += [f"rasters/{name}.{ext}" for name in RASTERS for ext in ("tif", "qml")]
     return [f"results/{PAIR}/{name}" for name in per_pair] + [
         f"results/{PAIR}/{width}km/{name}" for width in WIDTHS for name in per_width
     ]
