@@ -4,7 +4,6 @@ in one line naming the file, and nothing left behind by a failed or killed write
 import datetime as dt
 import errno
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,7 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from full_disk import on_full_disk
 
 from borderzone.errors import ConfigError
 from borderzone.io import replacing, temporaries, write_date, write_layers, write_parquet
@@ -210,34 +210,6 @@ def test_enospc_is_an_oserror_naming_the_destination(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def on_full_disk(tmp_path: Path, code: str, *, size: str = "256k") -> tuple[str, str, list[str]]:
-    """Run ``code`` (``DISK`` is its folder) on a real, tiny file system that fills up.
-
-    A tmpfs of ``size`` mounted in a user namespace (no root needed, gone on exit); return
-    the stderr, the exit status and what is left on the file system.
-    """
-    if (
-        shutil.which("unshare") is None
-        or subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode
-    ):
-        pytest.skip("no user namespaces here: a small full file system cannot be mounted")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    script = (
-        f'mount -t tmpfs -o size={size} tmpfs "$1" && "$2" -c "$3" "$1"; echo "rc=$?"; ls -A "$1"'
-    )
-    proc = subprocess.run(
-        ["unshare", "-Urm", "sh", "-c", script, "sh", str(disk), sys.executable, code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(SRC)},
-        timeout=300,
-    )
-    out = proc.stdout.splitlines()
-    rc = next(line for line in out if line.startswith("rc="))
-    return proc.stderr, rc, out[out.index(rc) + 1 :]
-
-
 FULL_DISK_WRITER = """
 import sys
 from pathlib import Path
@@ -261,7 +233,7 @@ with rule_log(DISK.parent / "rule.log"):
     ],
 )
 def test_a_full_disk_is_one_line_naming_the_file_and_leaves_nothing(tmp_path, name, write):
-    stderr, rc, left = on_full_disk(tmp_path, FULL_DISK_WRITER.replace("WRITE", write))
+    stderr, rc, left = on_full_disk(tmp_path, FULL_DISK_WRITER.replace("WRITE", write), size="256k")
     assert stderr == f"borderzone: {tmp_path / 'disk' / name}: No space left on device\n"
     assert rc == "rc=1"
     assert left == []
