@@ -1,7 +1,5 @@
 """Tests of borderzone.synth.osm_writer: OPL text and the PBF file, read back by pyosmium."""
 
-from pathlib import Path
-
 import numpy as np
 import osmium
 import pytest
@@ -21,8 +19,6 @@ from borderzone.synth.osm_writer import (
     write_relations,
     write_ways,
 )
-
-SRC = Path(__file__).resolve().parents[3] / "src"
 
 
 def test_digits12():
