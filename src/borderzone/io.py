@@ -307,6 +307,24 @@ def temporaries(path: str | Path) -> list[Path]:
     return sorted(path.parent.glob(f".{glob.escape(path.name)}.tmp*"))
 
 
+def clear_interrupted_writes(root: str | Path) -> list[Path]:
+    """Remove what killed writes left anywhere under ``root``; return what was removed.
+
+    The temporaries of :func:`replacing` (``.<name>.tmp*``) and the hidden staging folders
+    of multi-output rules (``.<rule>.partial``). Call it only while no other run writes
+    under ``root`` (the workflow does, once it holds Snakemake's lock and before the first
+    job), so that outputs of rules that do not run again are not left with them.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = [*root.rglob(".*.tmp*"), *root.rglob(".*.partial")]
+    removed = _remove(sorted(p for p in found if p.exists()))
+    for path in removed:
+        log.info("removed %s, left by an interrupted run", path)
+    return removed
+
+
 @contextlib.contextmanager
 def replacing(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``, renamed to ``path`` when the block succeeds.

@@ -19,7 +19,14 @@ import shapely
 from full_disk import on_full_disk
 
 from borderzone.errors import ConfigError
-from borderzone.io import replacing, temporaries, write_date, write_layers, write_parquet
+from borderzone.io import (
+    clear_interrupted_writes,
+    replacing,
+    temporaries,
+    write_date,
+    write_layers,
+    write_parquet,
+)
 from borderzone.logs import rule_log
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -237,3 +244,22 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_nothing(tmp_path, na
     assert stderr == f"borderzone: {tmp_path / 'disk' / name}: No space left on device\n"
     assert rc == "rc=1"
     assert left == []
+
+
+def test_clear_interrupted_writes_removes_only_what_killed_writes_left(tmp_path):
+    keep = [tmp_path / "a/border.gpkg", tmp_path / "a/.snakemake_timestamp", tmp_path / "b.tif"]
+    stale = [
+        tmp_path / "a/.border.gpkg.tmp-1a2b.gpkg",
+        tmp_path / "a/.border.gpkg.tmp-1a2b.gpkg-journal",
+    ]
+    for path in keep + stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    staging = tmp_path / "rasters/.build_rasters.partial"
+    staging.mkdir(parents=True)
+    (staging / ".distance_to_road.tif").write_bytes(b"x")
+    removed = clear_interrupted_writes(tmp_path)
+    assert set(removed) == {*stale, staging}
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
+    assert not staging.exists()
+    assert clear_interrupted_writes(tmp_path / "missing") == []

@@ -15,6 +15,7 @@ from borderzone.config import (
 )
 from borderzone.download import geofabrik_file_stem
 from borderzone.errors import BorderzoneError
+from borderzone.io import clear_interrupted_writes
 
 # Checks that open no file, at each parse (also -n and --lint): borderzone.config.
 try:
@@ -33,6 +34,8 @@ onstart:
         check_outlines(config)
     except BorderzoneError as exc:
         sys.exit(f"borderzone: bad configuration: {exc}")
+    # what writes killed in an earlier run left (this run holds the lock: none is running)
+    clear_interrupted_writes("results")
 
 
 PAIR = "-".join(config["pair"])
