@@ -70,6 +70,7 @@ from borderzone.osm.schema import (
     parse_population,
     representative_points,
 )
+from borderzone.osm.tags import SafeTags
 
 log = logging.getLogger(__name__)
 
@@ -111,49 +112,6 @@ class Candidates:
 
 _SHOW_IDS = 5
 """How many objects with undecodable tags the log names."""
-
-
-class _SafeTags:
-    """An object's tags, read with U+FFFD in place of bytes that are not UTF-8.
-
-    pyosmium decodes a tag value strictly; the error carries the raw bytes, decoded here
-    with replacement. The first bad value of an object adds it (``"way 12"``) to ``bad``.
-    """
-
-    __slots__ = ("_obj", "_tags", "_bad", "_seen")
-
-    def __init__(self, obj, bad: list[str]) -> None:
-        self._obj = obj
-        self._tags = obj.tags
-        self._bad = bad
-        self._seen = False
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._tags
-
-    def get(self, key: str, default: str | None = None) -> str | None:
-        try:
-            return self._tags.get(key, default)
-        except UnicodeDecodeError as exc:
-            if not self._seen:
-                self._seen = True
-                self._bad.append(_label(self._obj))
-            return bytes(exc.object).decode("utf-8", errors="replace")
-
-    def __getitem__(self, key: str) -> str:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-
-def _label(obj) -> str:
-    """``"node 1"``, ``"way 2"`` or ``"relation 3"``."""
-    if obj.is_node():
-        return f"node {obj.id}"
-    if obj.is_way():
-        return f"way {obj.id}"
-    return f"{'way' if obj.from_way() else 'relation'} {obj.orig_id()}"
 
 
 # --------------------------------------------------------------------------------------
@@ -358,7 +316,7 @@ def _scan(
     bad_before = len(found.undecodable)
     try:
         for obj in processor:
-            tags = _SafeTags(obj, found.undecodable)
+            tags = SafeTags(obj, found.undecodable)
             if obj.is_way():
                 if "maritime" in tags and tags["maritime"] == "yes" and not want:
                     try:
