@@ -1,6 +1,6 @@
 import pytest
 
-from borderzone.osm.tags import SafeTags, object_label
+from borderzone.osm.tags import SafeTags
 
 
 class Way:
