@@ -10,11 +10,10 @@ Extra arguments go to Snakemake (run) or pytest (test), e.g.
 ``run`` always passes ``--rerun-incomplete``, and recovers from an interrupted run (e.g.
 ``kill -9``): when the working directory holds Snakemake's lock and no Snakemake process is
 alive there (Linux: looked up in ``/proc``), it unlocks (``snakemake --unlock``) and reruns
-the jobs the run was killed in, also those whose outputs are gone; when one is alive, it
-stops with one line naming that process. See ``run_snakemake``.
+the jobs the run was killed in; when one is alive, it stops with one line naming that
+process. See ``run_snakemake``.
 """
 
-import base64
 import hashlib
 import os
 import shlex
@@ -132,43 +131,6 @@ def held_locks(workdir: Path) -> list[Path]:
     return sorted(p for p in locks.iterdir() if p.is_file()) if locks.is_dir() else []
 
 
-def unfinished_outputs(workdir: Path) -> list[str]:
-    """List the outputs of killed jobs that are missing: ``--rerun-incomplete`` skips them.
-
-    Snakemake marks each output of a job as incomplete when the job starts (a file in
-    ``.snakemake/incomplete/`` named by the URL-safe base64 of its path, cut into pieces
-    of which all but the last start with ``@``) and removes the mark when it ends. After a
-    ``kill -9`` the marks stay; ``--rerun-incomplete`` reruns a job only for a marked output
-    that exists, and when what depends on it is up to date, one whose outputs are gone is
-    not rerun at all (they stay missing).
-
-    Parameters
-    ----------
-    workdir
-        The working directory.
-
-    Returns
-    -------
-    list of str
-        The missing marked outputs, as Snakemake names them, sorted.
-    """
-    marks = workdir / ".snakemake" / "incomplete"
-    if not marks.is_dir():
-        return []
-    missing = set()
-    for mark in marks.rglob("*"):
-        if not mark.is_file():
-            continue
-        pieces = [part.removeprefix("@") for part in mark.relative_to(marks).parts]
-        try:
-            name = base64.urlsafe_b64decode("".join(pieces)).decode()
-        except ValueError:  # not a mark (e.g. a migration flag)
-            continue
-        if not (workdir / name).exists():
-            missing.add(name)
-    return sorted(missing)
-
-
 def _stop(message: str) -> int:
     print(f"borderzone: {message}", file=sys.stderr)
     return 1
@@ -182,18 +144,16 @@ def run_snakemake(
     When ``.snakemake/locks/`` of its working directory holds locks and no Snakemake
     process is alive there (:func:`snakemake_processes`), the locks were left by an
     interrupted run: the same command is run with ``--unlock``, one line says so, and the
-    run goes on. The jobs that run was killed in are rerun: ``--rerun-incomplete`` for
-    those whose outputs exist, ``--forcerun`` of their outputs for those whose outputs are
-    gone (:func:`unfinished_outputs`; only when a dry run shows the workflow still makes
-    them). When a Snakemake process is alive there, or it cannot be told (no ``/proc``),
-    one line names it and says what to run, and nothing is run.
+    run goes on with ``--rerun-incomplete`` (the jobs it was killed in run again; those
+    whose outputs it had already removed run too: every output of the workflow is a
+    target of its rule ``all`` or an input of a job that makes one). When a Snakemake process is alive there, or it cannot be
+    told (no ``/proc``), one line names it and says what to run, and nothing is run.
 
     Parameters
     ----------
     command
         The Snakemake command line: the program (``[python, "-m", "snakemake"]`` or
-        ``["snakemake"]``) and its arguments (``--forcerun`` is added last, so it should
-        not hold one already).
+        ``["snakemake"]``) and its arguments.
     cwd
         The directory to run it in.
     env
@@ -210,25 +170,21 @@ def run_snakemake(
     if "--unlock" in command:
         return subprocess.run(command, cwd=cwd, env=env).returncode
     workdir = snakemake_workdir(command, Path(cwd))
-    locks, missing = held_locks(workdir), unfinished_outputs(workdir)
-    alive = snakemake_processes(workdir, proc=proc) if locks or missing else []
+    locks = held_locks(workdir)
+    alive = snakemake_processes(workdir, proc=proc) if locks else []
     if alive is None:
-        if locks:
-            unlock = shlex.join([*command, "--unlock"])
-            return _stop(
-                f"{workdir} is locked by a Snakemake run and whether it is still running"
-                f" cannot be checked here (no /proc); if none is, run `{unlock}`, then run again"
-            )
-        missing = []
-    elif alive:
-        if locks:
-            pid, line = alive[0]
-            return _stop(
-                f"{workdir} is locked by a running Snakemake, process {pid} ({line}); wait"
-                f" for it to finish or stop it with `kill {pid}`, then run `python3 dev.py"
-                " run` again"
-            )
-        missing = []  # marks of a run still starting up: not ours to act on
+        unlock = shlex.join([*command, "--unlock"])
+        return _stop(
+            f"{workdir} is locked by a Snakemake run and whether it is still running"
+            f" cannot be checked here (no /proc); if none is, run `{unlock}`, then run again"
+        )
+    if alive:
+        pid, line = alive[0]
+        return _stop(
+            f"{workdir} is locked by a running Snakemake, process {pid} ({line}); wait"
+            f" for it to finish or stop it with `kill {pid}`, then run `python3 dev.py"
+            " run` again"
+        )
     if locks:
         print(
             f"borderzone: unlocking {workdir} (its lock was left by an interrupted run, no"
@@ -244,18 +200,6 @@ def run_snakemake(
             return unlock.returncode
     if not {"--rerun-incomplete", "--ri"} & set(command):
         command = [*command, "--rerun-incomplete"]
-    if missing:
-        forced = [*command, "--forcerun", *missing]
-        check = [*forced, "--dry-run", "--quiet"]
-        if subprocess.run(check, cwd=cwd, env=env, capture_output=True).returncode == 0:
-            command = forced
-            if not locks:  # else the line above said so
-                print(
-                    f"borderzone: rerunning the jobs an interrupted run left unfinished in"
-                    f" {workdir} ({len(missing)} of their outputs are missing)",
-                    file=sys.stderr,
-                    flush=True,
-                )
     return subprocess.run(command, cwd=cwd, env=env).returncode
 
 

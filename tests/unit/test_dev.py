@@ -1,6 +1,5 @@
 """dev.py: its Snakemake command, and recovery from the lock an interrupted run leaves."""
 
-import base64
 import json
 import subprocess
 import sys
@@ -25,8 +24,6 @@ FAKE_SNAKEMAKE = textwrap.dedent(
             print("cannot unlock", file=sys.stderr)
             sys.exit(3)
         shutil.rmtree(".snakemake/locks")
-    if "--dry-run" in sys.argv and os.environ.get("DRY_RUN_FAILS"):
-        sys.exit(1)
     """
 )
 
@@ -171,67 +168,6 @@ def test_a_failed_unlock_stops_the_run(workdir, fake, monkeypatch, capfd):
     assert dev.run_snakemake(command, cwd=workdir) == 3
     assert calls() == [["--unlock"]]
     assert capfd.readouterr().err.splitlines()[-1] == "cannot unlock"
-
-
-def mark_incomplete(workdir: Path, name: str, *, piece: int = 0) -> None:
-    """Mark an output incomplete as Snakemake does (pieces of ``piece`` characters)."""
-    b64 = base64.urlsafe_b64encode(name.encode()).decode()
-    parts = [b64[i : i + piece] for i in range(0, len(b64), piece)] if piece else [b64]
-    mark = workdir.joinpath(".snakemake", "incomplete", *[f"@{p}" for p in parts[:-1]], parts[-1])
-    mark.parent.mkdir(parents=True, exist_ok=True)
-    mark.write_text('{"external_jobid": null}')
-
-
-def test_unfinished_outputs_are_the_missing_marked_ones(workdir):
-    (workdir / "results").mkdir()
-    (workdir / "results" / "there.tif").write_text("partial")
-    mark_incomplete(workdir, "results/there.tif")  # --rerun-incomplete sees this one
-    mark_incomplete(workdir, "results/gone.tif")
-    mark_incomplete(workdir, "results/a/long/path/of/a/gone/raster.tif", piece=8)
-    (workdir / ".snakemake" / "incomplete" / "migration_underway").write_text("")
-    assert dev.unfinished_outputs(workdir) == [
-        "results/a/long/path/of/a/gone/raster.tif",
-        "results/gone.tif",
-    ]
-    assert dev.unfinished_outputs(workdir / "nowhere") == []
-
-
-def test_a_killed_job_whose_outputs_are_gone_is_forced_to_run(workdir, fake):
-    command, calls = fake
-    lock(workdir)
-    mark_incomplete(workdir, "results/gone.tif")
-    assert dev.run_snakemake(command, cwd=workdir) == 0
-    forced = ["--rerun-incomplete", "--forcerun", "results/gone.tif"]
-    assert calls() == [["--unlock"], [*forced, "--dry-run", "--quiet"], forced]
-
-
-def test_unfinished_outputs_without_a_lock_say_so_in_one_line(workdir, fake, capfd):
-    command, calls = fake
-    mark_incomplete(workdir, "results/gone.tif")
-    assert dev.run_snakemake(command, cwd=workdir) == 0
-    assert calls()[-1] == ["--rerun-incomplete", "--forcerun", "results/gone.tif"]
-    lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
-    assert lines == [
-        f"borderzone: rerunning the jobs an interrupted run left unfinished in"
-        f" {workdir.resolve()} (1 of their outputs are missing)"
-    ]
-
-
-def test_outputs_the_workflow_no_longer_makes_are_not_forced(workdir, fake, monkeypatch, capfd):
-    command, calls = fake
-    mark_incomplete(workdir, "results/99km/gone.gpkg")
-    monkeypatch.setenv("DRY_RUN_FAILS", "1")
-    assert dev.run_snakemake(command, cwd=workdir) == 0
-    assert calls()[-1] == ["--rerun-incomplete"]
-    assert capfd.readouterr().err == ""
-
-
-def test_marks_of_a_live_run_are_left_to_it(workdir, fake, spawn):
-    command, calls = fake
-    mark_incomplete(workdir, "results/gone.tif")
-    spawn(["-m", "snakemake"], workdir)
-    assert dev.run_snakemake(command, cwd=workdir) == 0
-    assert calls() == [["--rerun-incomplete"]]
 
 
 def test_main_runs_snakemake_on_all_cores_with_rerun_incomplete(monkeypatch):
