@@ -146,8 +146,9 @@ def run_snakemake(
     interrupted run: the same command is run with ``--unlock``, one line says so, and the
     run goes on with ``--rerun-incomplete`` (the jobs it was killed in run again; those
     whose outputs it had already removed run too: every output of the workflow is a
-    target of its rule ``all`` or an input of a job that makes one). When a Snakemake process is alive there, or it cannot be
-    told (no ``/proc``), one line names it and says what to run, and nothing is run.
+    target of its rule ``all`` or an input of a job that makes one). When a Snakemake
+    process is alive there, or it cannot be told (no ``/proc``), one line names it and
+    says what to run, and nothing is run.
 
     Parameters
     ----------
