@@ -1,6 +1,8 @@
 """Tests of borderzone.crossings.detect: hand-built fixtures with known answers, properties over an
 analytic border, and the truth of synthetic OSM worlds."""
 
+from itertools import pairwise
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ from outlines import write_outlines
 from borderzone.border.line import trace_border
 from borderzone.border.segments import cut_segments
 from borderzone.crossings.detect import detect_crossings
+from borderzone.crossings.frame import ON_BORDER_M
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.errors import BorderzoneError, InputDataError
 from borderzone.geodesy import GEOD
@@ -239,6 +242,9 @@ def side_changes(coords):
     return g, np.flatnonzero(np.sign(g[1:]) != np.sign(g[:-1]))
 
 
+CLEAR_DEG = 4 * ON_BORDER_M / 111_200
+"""Latitude offset (degrees) well beyond ON_BORDER_M: an excursion past the border is clear-cut."""
+
 # vertices off the border (at least ~100 m), on either side
 offset = st.tuples(st.floats(0.001, 0.3), st.sampled_from([-1.0, 1.0])).map(lambda t: t[0] * t[1])
 vertex = st.tuples(st.floats(60.3, 69.7), offset)
@@ -265,6 +271,9 @@ def test_property_crossings_lie_on_the_border_and_match_side_changes(points):
     at_change = np.isin(np.arange(1, len(g) - 1), np.concatenate([change, change + 1]))
     assume(not (dips & ~at_change & (sign[1:-1] == sign[:-2]) & (sign[1:-1] == sign[2:])).any())
     assume(len(change) < 2 or np.diff(change).min() > 5)
+    # nor a way that crosses and comes back within a few metres of the border: it only
+    # touches it (rules 2 and 3: vertices within ON_BORDER_M of the border have no side)
+    assume(all(np.abs(g[a + 1 : b + 1]).max() > CLEAR_DEG for a, b in pairwise(change)))
     at = shapely.points(side_points(coords)[change])
     assume(
         len(change) < 2
@@ -282,6 +291,57 @@ def test_property_crossings_lie_on_the_border_and_match_side_changes(points):
         ).sort_values("pos")
         dirs = order.direction.tolist()
         assert all(a != b for a, b in zip(dirs[:-1], dirs[1:], strict=True))
+
+
+def _assert_matches_side_changes(coords):
+    _, change = side_changes(coords)
+    out = find(
+        roads_frame([(1, shapely.LineString(coords), {"highway": "track"})]), merge_within_m=0
+    )
+    assert len(out) == len(change)
+    at = side_points(coords)[change]
+    order = out.assign(
+        pos=shapely.line_locate_point(shapely.LineString(coords), out.geometry.values)
+    ).sort_values("pos")
+    # where the way meets the border at a grazing angle, a 3 cm sag moves it metres along
+    assert order.lon.to_numpy() == pytest.approx(at[:, 0], abs=1e-3)
+    for row in out.itertuples():
+        assert metres_to_border(row.lon, row.lat) <= 1.0
+    dirs = order.direction.tolist()
+    assert all(a != b for a, b in zip(dirs[:-1], dirs[1:], strict=True))
+    return change
+
+
+def test_long_way_passing_close_to_the_border_crosses_where_it_changes_side():
+    # 6.6° long; crosses once near 63.24 °E and passes 44 m south of the border near 67.2 °E
+    coords = np.array([(61.694, f(61.694) + 0.182), (68.311, f(68.311) - 0.060)])
+    assert len(_assert_matches_side_changes(coords)) == 1
+
+
+APEX = 20.5 * np.pi  # 64.40 °E: the border's northernmost point, lat 50.1
+
+
+@pytest.mark.parametrize("depth_m", [2.0, 5.0, 50.0])
+def test_shallow_excursion_across_the_border_is_two_crossings(depth_m):
+    # a parallel just south of the apex: XBB, a few metres into XAA round the apex, XBB again
+    lat = 50.1 - depth_m / 111_200
+    coords = np.array([(APEX - 0.5, lat), (APEX + 0.5, lat)])
+    change = _assert_matches_side_changes(coords)
+    assert len(change) == 2
+    half = np.arccos(1 - depth_m / 111_200 / 0.1)  # where 50 + 0.1 sin(lon) = lat
+    assert side_points(coords)[change, 0] == pytest.approx([APEX - half, APEX + half], abs=1e-3)
+
+
+def test_excursion_within_on_border_m_is_a_touch():
+    # 30 cm into XAA round the apex: rules 2 and 3, the vertices there are within ON_BORDER_M
+    # of the border and have no side, so the way touches the border and stays in XBB
+    lat = 50.1 - 0.6 * ON_BORDER_M / 111_200  # the border's chords sag 3 cm at most
+    coords = np.array([(APEX - 0.5, lat), (APEX + 0.5, lat)])
+    assert len(side_changes(coords)[1]) == 2
+    out = find(
+        roads_frame([(1, shapely.LineString(coords), {"highway": "track"})]), merge_within_m=0
+    )
+    assert len(out) == 0
 
 
 def _random_roads(rng, n):
