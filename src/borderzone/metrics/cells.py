@@ -24,7 +24,7 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
-from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd
+from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.geodesy import geodesic_length_km
 from borderzone.metrics.inputs import check_frame, lonlat_bounds, to_conformal, to_lonlat
 from borderzone.osm.schema import RAIL_EXCLUDE
@@ -258,8 +258,7 @@ def share_within_km_of_road(
         if len(near) == 0:
             continue
         c = shapely.centroid(cg[i])
-        aeqd = local_aeqd(c.x, c.y)
-        to = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True).transform
+        to = _aeqd_from_lonlat(c.x, c.y).transform
         cell = shapely.transform(densify_lonlat(cg[i]), to, interleaved=False)
         lines = shapely.transform(lg[near], to, interleaved=False)
         # a lattice of points over the cell; the share is that of points within reach
@@ -273,6 +272,18 @@ def share_within_km_of_road(
         xy = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
         share[i] = _within(xy, lines, distance_m=km * 1000, step_m=step) / len(xy)
     return pd.Series(np.clip(share, 0, 1), index=cells.index, name="share_within_road_km")
+
+
+def _aeqd_from_lonlat(lon: float, lat: float) -> pyproj.Transformer:
+    """Build the transformer from EPSG:4326 to :func:`~borderzone.crs.local_aeqd` at a point.
+
+    Written as the PROJ pipeline that ``Transformer.from_crs`` resolves to (the same
+    numbers), without its database look-up: about 0.1 ms instead of 5 ms, once per cell.
+    """
+    return pyproj.Transformer.from_pipeline(
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f"+step +proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
+    )
 
 
 def _within(xy: np.ndarray, lines: np.ndarray, *, distance_m: float, step_m: float) -> int:

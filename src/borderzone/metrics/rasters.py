@@ -313,6 +313,12 @@ def build_rasters(
         check_population_raster(population, area=buffer, name="the corridor's land")
     grid = equal_area_grid(buffer, resolution_m=resolution_m)
     mask = zone_mask(buffer, grid)
+    # projected once for both rasters that burn them
+    roads = gpd.GeoDataFrame(
+        roads.drop(columns=roads.geometry.name),
+        geometry=project_to_grid(roads, grid),
+        crs=grid.crs,
+    )
     measures = {
         "distance_to_road": lambda: distance_to_road_km(roads, grid, mask=mask),
         "travel_time_to_crossing": lambda: travel_time_raster_min(

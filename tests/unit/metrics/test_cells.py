@@ -1,5 +1,6 @@
 import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from metrics_helpers import box_cells, geodesic_km
@@ -9,6 +10,7 @@ from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD
 from borderzone.metrics.cells import (
     ROAD_DENSITY_COLUMNS,
+    _aeqd_from_lonlat,
     cell_area_km2,
     rail_density,
     road_densities,
@@ -128,3 +130,19 @@ def test_road_densities_match_road_density_per_group():
         assert dens[name].to_numpy() == pytest.approx(
             road_density(cells, roads, classes=group).to_numpy(), rel=1e-12
         )
+
+
+@pytest.mark.parametrize("lon, lat", [(50.0, 51.0), (61.123456, 54.654321), (87.5, 49.2)])
+def test_cell_projection_gives_the_numbers_of_the_local_aeqd_crs(lon, lat):
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(lon - 1, lon + 1, 500), rng.uniform(lat - 1, lat + 1, 500)
+    reference = pyproj.Transformer.from_crs(WGS84, local_aeqd(lon, lat), always_xy=True)
+    fast = _aeqd_from_lonlat(lon, lat)
+    for a, b in zip(reference.transform(x, y), fast.transform(x, y), strict=True):
+        assert np.array_equal(a, b)
+    # the centre maps to the origin, and a point due north lies at its geodesic distance
+    cx, cy = fast.transform(lon, lat)
+    assert abs(cx) < 1e-6 and abs(cy) < 1e-6
+    _, _, d = GEOD.inv(lon, lat, lon, lat + 0.5)
+    nx, ny = fast.transform(lon, lat + 0.5)
+    assert abs(nx) < 1e-6 and ny == pytest.approx(d, abs=1e-3)
