@@ -1,15 +1,24 @@
 """A web map of the border zone: one HTML file that works offline from disk.
 
-:func:`write_webmap` (the rule's function) and :func:`render_webmap` write it; crossings
-are coloured by category with :data:`borderzone.deliver.styles.CATEGORY_COLORS`, the
-palette of the QGIS style and the report too.
+:func:`write_webmap` (the rule's function) and :func:`render_webmap` write it. Its layers,
+each switchable in a layers control and each with its part of the legend (shown while
+the layer is on): the two countries' outlines, their regions (admin_level 4, named), the
+towns (circles of area proportional to population, the larger ones named), every buffer
+width, the cells of one width by isolation index, population density and travel time to a
+road crossing (in the classes of the report's maps,
+:func:`borderzone.deliver.report_maps.metric_classes`), the segments, the border and the
+crossings by category (:data:`borderzone.deliver.styles.CATEGORY_COLORS`, the palette of
+the QGIS style and the report too).
 
-The page holds its data (GeoJSON) and Leaflet itself inline: Leaflet's JavaScript and CSS
-are read from an installed copy (the ``django-leaflet`` wheel on PyPI ships Leaflet
-1.9 as static files; Debian's ``libjs-leaflet`` and an npm ``node_modules/leaflet`` are
-used when present) and the CSS images are inlined as data URIs, so that nothing is loaded
-from the network. folium's pages are not used because they load Leaflet, jQuery and
-Bootstrap from CDNs. No base map is drawn unless a tile URL is given.
+The page holds its data (GeoJSON, simplified and rounded to 4 decimals of a degree, about
+10 m) and Leaflet itself inline: Leaflet's JavaScript and CSS are read from an installed
+copy (the ``django-leaflet`` wheel on PyPI ships Leaflet 1.9 as static files; Debian's
+``libjs-leaflet`` and an npm ``node_modules/leaflet`` are used when present) and the CSS
+images are inlined as data URIs. folium's pages are not used because they load Leaflet,
+jQuery and Bootstrap from CDNs. The one thing loaded from the network is the base map
+(OpenStreetMap's tiles by default): only when the browser says it is online
+(``navigator.onLine``) and a first tile has loaded is the tile layer added; offline, the
+page makes no request at all and shows the layers on a plain background.
 """
 
 from __future__ import annotations
@@ -28,15 +37,54 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from borderzone.deliver.styles import CATEGORY_COLORS, isolation_field
+from borderzone.deliver.report_maps import (
+    class_index,
+    class_labels,
+    class_scheme,
+    metric_classes,
+    ramp_colors,
+    region_areas,
+    scheme_title,
+)
+from borderzone.deliver.styles import (
+    CATEGORY_COLORS,
+    DENSITY_FIELDS,
+    ISOLATION_FIELDS,
+    isolation_field,
+)
+from borderzone.deliver.webmap_page import BLANK_TILE, PAGE
 from borderzone.errors import InputDataError
 from borderzone.io import replacing
-from borderzone.qml import ISOLATION_RAMP
+from borderzone.qml import DENSITY_RAMP, ISOLATION_RAMP, VIRIDIS
 
 log = logging.getLogger(__name__)
 
+#: The base map: OpenStreetMap's standard tiles and the attribution their licence asks for.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+#: Colour of each side of the pair (first, second): country outlines and buffers.
+SIDE_COLORS = ("#1f78b4", "#33a02c")
 SEGMENT_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+#: The cell layers: key, columns tried (the first one found is drawn), title, colour stops.
+METRIC_LAYERS = (
+    ("isolation", ISOLATION_FIELDS, "isolation index", ISOLATION_RAMP),
+    ("density", DENSITY_FIELDS, "population density (people/km²)", DENSITY_RAMP),
+    (
+        "time",
+        ("time_to_crossing_min", "time_crossing_min"),
+        "travel time to a road crossing (min)",
+        VIRIDIS[::-1],
+    ),
+)
+#: Towns of at least this population are named on the map; the others on hover.
+TOWN_LABEL_MIN_POPULATION = 100_000
+#: Country outlines and regions are cut to the border's bounding box widened by this.
+CONTEXT_MARGIN_DEG = 2.0
+COORD_DECIMALS = 4
 POPUP_FIELDS = (
     "crossing_id",
     "category",
@@ -100,8 +148,10 @@ def _geojson(gdf: gpd.GeoDataFrame, *, columns: Sequence[str], simplify_deg: flo
     g = gdf.to_crs(4326)
     keep = [c for c in columns if c in g.columns]
     g = g[[*keep, g.geometry.name]].copy()
+    geoms = np.asarray(g.geometry.array)
     if simplify_deg > 0 and not g.geom_type.isin(["Point", "MultiPoint"]).all():
-        g[g.geometry.name] = g.geometry.simplify(simplify_deg, preserve_topology=True)
+        geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
+    g[g.geometry.name] = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
     for c in keep:
         s = g[c]
         if s.dtype == object:
@@ -141,93 +191,100 @@ def _segment_colors(segments: gpd.GeoDataFrame, metrics: pd.DataFrame | None) ->
     return seg
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>__TITLE__</title>
-<style>__LEAFLET_CSS__</style>
-<style>
-html,body,#map{height:100%;margin:0}
-#map{background:#f4f1ea}
-.bz-legend{background:#fff;padding:6px 8px;font:12px sans-serif;line-height:18px;border-radius:4px}
-.bz-legend i{display:inline-block;width:12px;height:12px;border-radius:6px;margin-right:5px;
-vertical-align:middle;border:1px solid #333}
-.bz-popup td{padding:0 6px 0 0;font:12px sans-serif}
-</style></head><body>
-<div id="map"></div>
-<script>__LEAFLET_JS__</script>
-<script>
-"use strict";
-const BZ = __DATA__;
-const map = L.map("map", {preferCanvas: false});
-if (BZ.tiles) { L.tileLayer(BZ.tiles, {attribution: BZ.attribution || ""}).addTo(map); }
-const overlays = {};
-for (const b of BZ.buffers) {
-  overlays["buffer " + b.width + " km"] = L.geoJSON(b.data, {
-    style: f => ({color: f.properties.side === BZ.pair[0] ? "#1f78b4" : "#33a02c",
-                  weight: 0.6, fillOpacity: 0.12})
-  }).addTo(map);
-}
-overlays["segments"] = L.geoJSON(BZ.segments, {
-  style: f => ({color: f.properties.color, weight: 5, opacity: 0.9}),
-  onEachFeature: (f, layer) => {
-    const p = f.properties;
-    layer.bindTooltip("segment " + p.seg_id + " (km " + Math.round(p.from_km) + "–" +
-      Math.round(p.to_km) + ")" + (p.isolation != null ? ", isolation " +
-      p.isolation.toFixed(2) : ""));
-  }
-}).addTo(map);
-const border = L.geoJSON(BZ.border, {style: {color: "#1a1a1a", weight: 1.6}}).addTo(map);
-overlays["border"] = border;
+def _frame(border: gpd.GeoDataFrame) -> shapely.Polygon:
+    x0, y0, x1, y1 = border.to_crs(4326).total_bounds
+    m = CONTEXT_MARGIN_DEG
+    return shapely.box(x0 - m, max(y0 - m, -90), x1 + m, min(y1 + m, 90))
 
-function popupContent(p) {
-  const table = document.createElement("table");
-  table.className = "bz-popup";
-  for (const key of BZ.popupFields) {
-    if (p[key] === undefined || p[key] === null) continue;
-    const tr = table.insertRow();
-    tr.insertCell().textContent = key;
-    const v = Array.isArray(p[key]) ? p[key].join(", ") : String(p[key]);
-    tr.insertCell().textContent = v;
-  }
-  return table;
-}
-const crossings = L.geoJSON(BZ.crossings, {
-  pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-    radius: f.properties.kind === "rail" ? 7 : 6,
-    color: "#000", weight: 1,
-    fillColor: BZ.categoryColors[f.properties.category] || "#999",
-    fillOpacity: f.properties.official ? 1 : 0.45,
-    className: "bz-crossing bz-crossing-" + f.properties.crossing_id
-  }),
-  onEachFeature: (f, layer) => layer.bindPopup(() => popupContent(f.properties))
-}).addTo(map);
-overlays["crossings"] = crossings;
-L.control.layers(null, overlays, {collapsed: false}).addTo(map);
-const legend = L.control({position: "bottomleft"});
-legend.onAdd = () => {
-  const div = L.DomUtil.create("div", "bz-legend");
-  for (const [cat, color] of Object.entries(BZ.categoryColors)) {
-    const row = document.createElement("div");
-    const swatch = document.createElement("i");
-    swatch.style.background = color;
-    row.appendChild(swatch);
-    row.appendChild(document.createTextNode(cat));
-    div.appendChild(row);
-  }
-  if (BZ.synthetic) {
-    const note = document.createElement("b");
-    note.textContent = "Roads and railways: SYNTHETIC";
-    div.appendChild(note);
-  }
-  return div;
-};
-legend.addTo(map);
-L.control.scale({imperial: false}).addTo(map);
-map.fitBounds(border.getBounds(), {padding: [20, 20]});
-window.bz = {map: map, crossings: crossings, nCrossings: BZ.crossings.features.length};
-</script></body></html>
-"""
+
+def _countries(
+    countries: gpd.GeoDataFrame | None, frame: shapely.Polygon, *, simplify_deg: float
+) -> dict:
+    if countries is None or len(countries) == 0:
+        return _geojson(
+            gpd.GeoDataFrame({"iso3": []}, geometry=[], crs=4326), columns=[], simplify_deg=0
+        )
+    c = countries.to_crs(4326)
+    c = c.set_geometry(shapely.intersection(np.asarray(c.geometry.array), frame))
+    c = c[~c.geometry.is_empty]
+    return _geojson(c, columns=["iso3"], simplify_deg=simplify_deg)
+
+
+def _regions(
+    admin: gpd.GeoDataFrame | None, frame: shapely.Polygon, *, simplify_deg: float
+) -> dict:
+    r = region_areas(admin)
+    r = r.set_geometry(shapely.intersection(np.asarray(r.geometry.array), frame))
+    r = r[~r.geometry.is_empty & (r["label"] != "")].copy()
+    at = r.geometry.representative_point()
+    r["lon"], r["lat"] = at.x.round(COORD_DECIMALS), at.y.round(COORD_DECIMALS)
+    return _geojson(r, columns=["label", "lon", "lat"], simplify_deg=simplify_deg)
+
+
+def _towns(places: gpd.GeoDataFrame | None) -> dict:
+    if places is None or len(places) == 0:
+        places = gpd.GeoDataFrame({"name": [], "population": []}, geometry=[], crs=4326)
+    p = places.to_crs(4326)
+    pop = pd.Series(np.nan, index=p.index)
+    if "population" in p.columns:
+        pop = pd.to_numeric(p["population"], errors="coerce")
+    p = p.assign(population=pop.round().astype("Int64")).sort_values("population", ascending=False)
+    return _geojson(p, columns=["name", "place", "population"], simplify_deg=0)
+
+
+def _metric_layers(
+    metrics: pd.DataFrame | None, *, simplify_deg: float
+) -> tuple[dict | None, list[dict]]:
+    """Build the cells and, per measure of :data:`METRIC_LAYERS` found, its cell layer.
+
+    The cells are one GeoJSON with each measure's value and class as properties; a
+    layer gives its title, how its classes were made, and each class's colour and count.
+    """
+    if not isinstance(metrics, gpd.GeoDataFrame) or len(metrics) == 0:
+        return None, []
+    cells = metrics.to_crs(4326)
+    width = pd.to_numeric(cells.get("width_km"), errors="coerce")
+    width_text = f", {width.max():g} km cells" if width is not None and width.notna().any() else ""
+    props, layers = ["seg_id", "side"], []
+    for key, fields, title, stops in METRIC_LAYERS:
+        field = next((f for f in fields if f in cells.columns), None)
+        if field is None:
+            continue
+        values = pd.to_numeric(cells[field], errors="coerce")
+        scheme = class_scheme(field)
+        edges = metric_classes(values, scheme=scheme)
+        idx = class_index(values, edges)
+        colors = ramp_colors(stops, len(edges) - 1)
+        cells[f"v_{key}"] = values.round(3)
+        cells[f"c_{key}"] = idx
+        props += [f"v_{key}", f"c_{key}"]
+        layers.append(
+            {
+                "key": key,
+                "name": title + width_text,
+                "title": title,
+                "field": field,
+                "scheme": scheme_title(scheme),
+                "classes": [
+                    {"label": label, "color": color, "count": int((idx == i).sum())}
+                    for i, (label, color) in enumerate(
+                        zip(class_labels(edges), colors, strict=True)
+                    )
+                ],
+            }
+        )
+    if not layers:
+        return None, []
+    return _geojson(cells, columns=props, simplify_deg=simplify_deg), layers
+
+
+def _segment_legend(seg: gpd.GeoDataFrame) -> dict:
+    if "isolation" not in seg.columns:
+        return {"note": "coloured by seg_id (no isolation index)", "rows": []}
+    iso = pd.to_numeric(seg["isolation"], errors="coerce")
+    steps = np.linspace(iso.min(), iso.max(), len(ISOLATION_RAMP))
+    rows = [(c, f"isolation {v:.2f}") for c, v in zip(ISOLATION_RAMP, steps, strict=True)]
+    return {"note": "the more isolated side's index", "rows": rows}
 
 
 def render_webmap(
@@ -238,11 +295,15 @@ def render_webmap(
     crossings: gpd.GeoDataFrame | None,
     buffers: Mapping[float, gpd.GeoDataFrame] | gpd.GeoDataFrame,
     metrics: pd.DataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
+    places: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     synthetic: bool = False,
     simplify_deg: float = 0.002,
-    tiles: str | None = None,
-    attribution: str = "",
+    context_simplify_deg: float = 0.01,
+    tiles: str | None = OSM_TILES,
+    attribution: str = OSM_ATTRIBUTION,
 ) -> None:
     """Write the web map as one HTML file with its data and Leaflet inline.
 
@@ -251,7 +312,7 @@ def render_webmap(
     path
         Destination ``.html``.
     border, segments
-        Layers of ``border.gpkg``.
+        Layers of ``border.gpkg`` (every row of ``border`` is drawn).
     crossings
         Crossing points (``crossing_id``, ``category``, ``kind``, ``official``...); a
         popup lists :data:`POPUP_FIELDS`.
@@ -259,17 +320,27 @@ def render_webmap(
         Buffer width (km) to its ``buffer`` layer, or one ``buffer`` layer.
     metrics
         Segment metrics; segments are coloured by the isolation index (the higher of the two
-        sides) when it is there, else by ``seg_id``.
+        sides) when it is there, else by ``seg_id``. With the cells' geometry, the cells are
+        drawn by each measure of :data:`METRIC_LAYERS` found (the first one shown).
+    countries
+        The two countries' outlines (``iso3``), cut to the border's surroundings.
+    admin
+        Admin areas (``admin_level``, ``name``, optional ``name:en``): the admin_level 4
+        regions are drawn and named.
+    places
+        Towns and villages (``name``, ``population``), drawn by population.
     title
         Page title.
     synthetic
         Say on the map that the roads and railways are synthetic.
-    simplify_deg
-        Tolerance (degrees) lines and polygons are simplified to; 0 keeps them.
+    simplify_deg, context_simplify_deg
+        Tolerance (degrees) the border zone's lines and polygons, and the countries and
+        regions, are simplified to for display; 0 keeps them.
     tiles
-        URL template of a base map (loaded from the network); None for none.
+        URL template of the base map, loaded from the network when the browser is online
+        (``{z}/{x}/{y}``, and ``{s}`` or ``{r}`` as Leaflet has them); None for none.
     attribution
-        Attribution of the base map.
+        Attribution of the base map (HTML).
     """
     path = Path(path)
     js, css = leaflet_assets()
@@ -280,19 +351,30 @@ def render_webmap(
     if crossings is None:
         crossings = gpd.GeoDataFrame({"crossing_id": []}, geometry=[], crs=4326)
     seg = _segment_colors(segments, metrics)
+    frame = _frame(border)
+    cells, metric_layers = _metric_layers(metrics, simplify_deg=simplify_deg)
     data = {
         "pair": pair,
         "synthetic": bool(synthetic),
         "tiles": tiles,
         "attribution": attribution,
+        "blankTile": BLANK_TILE,
+        "sideColors": list(SIDE_COLORS),
+        "townLabelMin": TOWN_LABEL_MIN_POPULATION,
         "popupFields": list(POPUP_FIELDS),
         "categoryColors": CATEGORY_COLORS,
+        "countries": _countries(countries, frame, simplify_deg=context_simplify_deg),
+        "regions": _regions(admin, frame, simplify_deg=context_simplify_deg),
+        "towns": _towns(places),
         "border": _geojson(border, columns=["pair", "length_km"], simplify_deg=simplify_deg),
         "segments": _geojson(
             seg,
             columns=["seg_id", "from_km", "to_km", "isolation", "color"],
             simplify_deg=simplify_deg,
         ),
+        "segmentLegend": _segment_legend(seg),
+        "cells": cells,
+        "metrics": metric_layers,
         "crossings": _geojson(crossings, columns=list(POPUP_FIELDS), simplify_deg=0),
         "buffers": [
             {
@@ -313,7 +395,15 @@ def render_webmap(
     page = page.replace("__LEAFLET_JS__", js.replace("</script", "<\\/script"))
     with replacing(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
-    log.info("wrote %s (%d crossings, %.1f MB)", path, len(crossings), len(page) / 1e6)
+    log.info(
+        "wrote %s (%d crossings, %d towns, %d regions, %d cell layers, %.2f MB)",
+        path,
+        len(crossings),
+        len(data["towns"]["features"]),
+        len(data["regions"]["features"]),
+        len(metric_layers),
+        len(page.encode("utf-8")) / 1e6,
+    )
 
 
 def write_webmap(
@@ -324,8 +414,12 @@ def write_webmap(
     buffers: Mapping[float, gpd.GeoDataFrame],
     metrics: gpd.GeoDataFrame,
     synthetic: bool,
+    countries: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
+    places: gpd.GeoDataFrame | None = None,
+    tiles: str | None = OSM_TILES,
 ) -> None:
-    """Write the offline web map of the pair (the narrowest width's metrics colour it).
+    """Write the web map of the pair (one width's metrics colour its cells and segments).
 
     Parameters
     ----------
@@ -338,9 +432,13 @@ def write_webmap(
     buffers
         Buffer width (km) to its ``buffer`` layer.
     metrics
-        The segment metrics of the narrowest width.
+        The segment metrics of one width, with the cells' geometry.
     synthetic
         Whether the roads and railways are synthetic (said on the map).
+    countries, admin, places
+        The two countries' outlines, the admin areas and the corridor's places.
+    tiles
+        URL template of the base map, used when the browser is online; None for none.
     """
     render_webmap(
         path,
@@ -349,5 +447,9 @@ def write_webmap(
         crossings=crossings,
         buffers=dict(buffers),
         metrics=metrics,
+        countries=countries,
+        admin=admin,
+        places=places,
         synthetic=synthetic,
+        tiles=tiles,
     )

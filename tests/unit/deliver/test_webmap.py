@@ -2,11 +2,21 @@ import json
 import re
 from html.parser import HTMLParser
 
+import geopandas as gpd
+import numpy as np
 import pytest
 from deliverables_world import make_world
+from shapely import Point, Polygon, box
+from shapely.geometry import shape
 
 from borderzone.deliver.styles import CATEGORY_COLORS
-from borderzone.deliver.webmap import leaflet_assets, render_webmap, write_webmap
+from borderzone.deliver.webmap import (
+    CONTEXT_MARGIN_DEG,
+    OSM_TILES,
+    leaflet_assets,
+    render_webmap,
+    write_webmap,
+)
 
 
 class Tags(HTMLParser):
@@ -118,3 +128,154 @@ def test_write_webmap_takes_the_rule_inputs(page, tmp_path):
     data = json.loads(re.search(r"const BZ = (\{.*?\});\n", html, re.S).group(1))
     assert data["synthetic"] is True and [b["width"] for b in data["buffers"]] == [50.0, 10.0]
     assert data["categoryColors"] == CATEGORY_COLORS
+
+
+def _bz(path) -> dict:
+    html = path.read_text("utf-8")
+    return json.loads(
+        re.search(r"const BZ = (\{.*?\});\n", html, re.S).group(1).replace("<\\/", "</")
+    )
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory):
+    """The world with its two countries (bands north and south of the line, RUS reaching
+    far north), four regions (admin_level 4) cut at 55°E, a district (level 6), the towns,
+    and the cells carrying the metrics; and the map written from them."""
+    try:
+        leaflet_assets()
+    except ValueError as exc:
+        pytest.skip(str(exc))
+    w = make_world()
+    c = np.asarray(w["border"].geometry.iloc[0].coords)
+    north = Polygon(np.vstack([c, [[60, 75], [50, 75]]]))
+    south = Polygon(np.vstack([c, [[60, 49], [50, 49]]]))
+    w["countries"] = gpd.GeoDataFrame({"iso3": ["RUS", "KAZ"]}, geometry=[north, south], crs=4326)
+    west, east = box(49, 48, 55, 76), box(55, 48, 61, 76)
+    names = ["Westland", "Eastland", "Southwest", "Southeast", "Some District"]
+    w["admin"] = gpd.GeoDataFrame(
+        {"name": names, "admin_level": [4, 4, 4, 4, 6]},
+        geometry=[
+            north.intersection(west),
+            north.intersection(east),
+            south.intersection(west),
+            south.intersection(east),
+            north.intersection(box(52, 51, 53, 53)),
+        ],
+        crs=4326,
+    )
+    places = w["network"]["places"].copy()
+    places.loc[3, "population"] = np.nan
+    w["places"] = places
+    w["cell_metrics"] = w["cells"].merge(
+        w["metrics"].drop(columns=["area_km2"]), on=["seg_id", "side"]
+    )
+    path = tmp_path_factory.mktemp("web") / "map.html"
+    render_webmap(
+        path,
+        border=w["border"],
+        segments=w["segments"],
+        crossings=w["crossings"],
+        buffers={50: w["buffer"]},
+        metrics=w["cell_metrics"],
+        countries=w["countries"],
+        admin=w["admin"],
+        places=w["places"],
+    )
+    return w, _bz(path)
+
+
+def test_countries_cut_to_the_border_surroundings(context):
+    _, data = context
+    feats = data["countries"]["features"]
+    assert [f["properties"]["iso3"] for f in feats] == ["RUS", "KAZ"]
+    north = shape(feats[0]["geometry"])
+    # the border reaches 51.3°N; RUS (to 75°N) is cut 2° beyond the border's bounding box
+    assert north.bounds[3] == pytest.approx(51.3 + CONTEXT_MARGIN_DEG, abs=0.01)
+
+
+def test_regions_are_the_level_4_areas_with_a_label_point_inside(context):
+    w, data = context
+    feats = data["regions"]["features"]
+    assert [f["properties"]["label"] for f in feats] == [
+        "Westland",
+        "Eastland",
+        "Southwest",
+        "Southeast",
+    ]
+    for f in feats:
+        p = f["properties"]
+        assert shape(f["geometry"]).buffer(1e-3).contains(Point(p["lon"], p["lat"]))
+
+
+def test_towns_by_population_largest_first(context):
+    _, data = context
+    props = [f["properties"] for f in data["towns"]["features"]]
+    assert [p["name"] for p in props] == ["Orsk", "Kostanay", "Ozinki", "Aul"]
+    assert [p["population"] for p in props] == [230000, 45000, 1200, None]
+
+
+def test_cell_layers_in_classes(context):
+    w, data = context
+    assert [m["key"] for m in data["metrics"]] == ["isolation", "density", "time"]
+    assert data["metrics"][0]["name"] == "isolation index, 50 km cells"
+    cells = data["cells"]["features"]
+    assert len(cells) == len(w["cell_metrics"]) == 20
+    iso = data["metrics"][0]
+    # 20 distinct values in quantile classes: 4 cells in each of 5
+    assert "quantile" in iso["scheme"] and [c["count"] for c in iso["classes"]] == [4] * 5
+    assert "log" in data["metrics"][1]["scheme"]
+    for m in data["metrics"]:
+        assert sum(c["count"] for c in m["classes"]) == 20
+        assert len(m["classes"]) > 1
+        # a cell's class is the one its value lies in
+        for f in cells:
+            lo, hi = (
+                float(x.replace(",", ""))
+                for x in m["classes"][f["properties"]["c_" + m["key"]]]["label"].split(" – ")
+            )
+            v = f["properties"]["v_" + m["key"]]
+            assert lo - 0.01 * abs(lo) - 1e-3 <= v <= hi + 0.01 * abs(hi) + 1e-3
+
+
+def test_basemap_is_osm_by_default_and_can_be_left_out(context, tmp_path):
+    w, data = context
+    assert data["tiles"] == OSM_TILES == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert "OpenStreetMap" in data["attribution"]
+    path = tmp_path / "map.html"
+    render_webmap(
+        path,
+        border=w["border"],
+        segments=w["segments"],
+        crossings=None,
+        buffers=w["buffer"],
+        tiles=None,
+    )
+    assert _bz(path)["tiles"] is None
+
+
+def test_coordinates_rounded(context):
+    _, data = context
+    text = json.dumps([data["cells"], data["buffers"], data["regions"], data["border"]])
+    decimals = [len(d) for d in re.findall(r"-?\d+\.(\d+)", text)]
+    assert max(decimals) <= 4
+
+
+def test_write_webmap_passes_the_context(context, tmp_path):
+    w, _ = context
+    path = tmp_path / "webmap.html"
+    write_webmap(
+        path,
+        border_layers={"border": w["border"], "segments": w["segments"]},
+        crossings=w["crossings"],
+        buffers={50.0: w["buffer"]},
+        metrics=w["cell_metrics"],
+        synthetic=False,
+        countries=w["countries"],
+        admin=w["admin"],
+        places=w["places"],
+        tiles=None,
+    )
+    data = _bz(path)
+    assert len(data["countries"]["features"]) == 2 and len(data["regions"]["features"]) == 4
+    assert len(data["towns"]["features"]) == 4 and data["tiles"] is None
