@@ -16,13 +16,21 @@ parse of the workflow stay cheap while a bad outlines file is still caught befor
 
 Both raise :class:`~borderzone.errors.ConfigError`, which ``common.smk`` turns into one
 line, ``borderzone: bad configuration: <message>``, and exit status 1.
+
+A run holds one pair (``pair``), a list of them (``pairs``), or every border of one country
+(``neighbours_of``). :func:`pair_configs` gives each pair its own configuration (the run's,
+with the pair's own settings in place), which its rules read and its outputs hash.
+``neighbours_of`` is the one setting that opens a file at each parse: ``common.smk`` finds
+the neighbours with :func:`borderzone.border.neighbours.neighbours_of` before the pairs'
+jobs can be planned (``check_config`` only checks that the file exists).
 """
 
+import copy
 import hashlib
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -155,17 +163,19 @@ def check_config(config: Mapping[str, Any]) -> None:
     ------
     ConfigError
         With one line naming the key or value at fault: an unknown ISO3 code, a pair of
-        one country twice, buffer widths that collide in paths, a file that does not
-        exist, or a source that is not available yet.
+        one country twice or a pair listed twice, buffer widths that collide in paths, a
+        file that does not exist, or a source that is not available yet.
     """
-    pair = list(config["pair"])
-    for code in pair:
-        if code not in known_iso3() and not is_user_assigned(code):
-            raise ConfigError(f"pair: {code!r} is not an ISO 3166-1 alpha-3 country code")
-    if pair[0] == pair[1]:
-        raise ConfigError(f"pair: the two countries are the same ({pair[0]})")
+    if config.get("pairs") and config.get("neighbours_of"):
+        raise ConfigError(
+            "pairs, neighbours_of: give one of them (neighbours_of runs every border of "
+            "one country; pairs lists the borders to run)"
+        )
+    entries = pair_entries(config)
+    if config.get("neighbours_of"):
+        _check_code("neighbours_of", config["neighbours_of"])
+    _check_pairs(entries)
     check_widths(config["buffers_km"])
-    countries_cfg = config["countries"]
     osm = config.get("osm", {})
     corridor_km = osm.get("corridor_km", 60)
     wider = [w for w in config["buffers_km"] if w > corridor_km]
@@ -175,26 +185,157 @@ def check_config(config: Mapping[str, Any]) -> None:
             f"(osm.corridor_km: {corridor_km:g} km); raise osm.corridor_km to at least "
             f"{max(wider):g} (the OSM files are then read again once)"
         )
-    _check_osm(osm)
+    if not entries or any("osm" not in entry for _, entry in entries):
+        _check_osm(osm)  # the run's settings, where a pair takes them
+    for key, entry in entries:
+        if "osm" in entry:
+            _check_osm(_pair_osm(osm, entry), key=f"{key}.osm")
     _check_population(config.get("population", {}), osm)
     admin = config.get("admin", {})
     if admin.get("source") == "file":
         _check_file("admin.file", admin.get("file"), what="a vector file", folders=(".gdb",))
-    if countries_cfg["source"] == "osm":
+    if config.get("neighbours_of"):
+        # the neighbours are found in the outlines file, whatever countries.source says
+        _check_outlines_file("countries.file", config["countries"]["file"])
+    if config["countries"]["source"] == "osm":
         if osm.get("source") not in ("pbf", "geofabrik"):
             raise ConfigError(
                 "countries.source: 'osm' reads the admin_level=2 relations of OSM files: "
                 f"it needs osm.source pbf or geofabrik, not {osm.get('source')!r}"
             )
-        return  # the outlines exist once the OSM files are read
-    outlines = Path(countries_cfg["file"])
+    for key, entry in entries:
+        own = entry.get("countries", {})
+        if {**config["countries"], **own}["source"] != "osm":
+            file_key = f"{key}.countries.file" if "file" in own else "countries.file"
+            _check_outlines_file(file_key, own.get("file", config["countries"]["file"]))
+
+
+def _check_pairs(entries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Refuse unknown codes, a pair of one country twice and a border listed twice."""
+    seen: dict[frozenset[str], str] = {}
+    for key, entry in entries:
+        pair = list(entry["pair"])
+        for code in pair:
+            _check_code(key, code)
+        if pair[0] == pair[1]:
+            raise ConfigError(f"{key}: the two countries are the same ({pair[0]})")
+        border = frozenset(pair)
+        if border in seen:
+            raise ConfigError(
+                f"{key}: {pair[0]}-{pair[1]} is listed twice (also as {seen[border]}); "
+                "list each border once"
+            )
+        seen[border] = key
+
+
+def _check_code(key: str, code: str) -> None:
+    """Refuse a code that is neither a country's (GeoNames) nor user-assigned."""
+    if code not in known_iso3() and not is_user_assigned(code):
+        raise ConfigError(f"{key}: {code!r} is not an ISO 3166-1 alpha-3 country code")
+
+
+def _check_outlines_file(key: str, path: str) -> None:
+    """Refuse an outlines file that is missing or a directory other than a .gdb."""
+    outlines = Path(path)
     if not outlines.exists():
-        raise ConfigError(f"countries.file: countries file {outlines} does not exist")
+        raise ConfigError(f"{key}: countries file {outlines} does not exist")
     if outlines.is_dir() and outlines.suffix.lower() != ".gdb":
         raise ConfigError(
-            f"countries.file: countries file {outlines} is a directory, not a vector file; "
+            f"{key}: countries file {outlines} is a directory, not a vector file; "
             "give the file itself"
         )
+
+
+def pair_entries(config: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """List the configured pairs as ``(key, entry)``: ``pairs:``, else the one ``pair:``.
+
+    Each entry is a mapping with at least ``pair``; a ``[A, B]`` item of ``pairs:`` becomes
+    ``{"pair": [A, B]}``. The key names the entry in messages: ``pair``, ``pairs[1]``.
+    ``neighbours_of`` gives no entries: its pairs are known once the outlines are read
+    (:func:`pair_configs`).
+    """
+    if config.get("pairs"):
+        return [
+            (f"pairs[{i}]", dict(item) if isinstance(item, Mapping) else {"pair": list(item)})
+            for i, item in enumerate(config["pairs"])
+        ]
+    if config.get("neighbours_of"):
+        return []
+    return [
+        (
+            "pair",
+            {"pair": list(config["pair"]), "official_length_km": config.get("official_length_km")},
+        )
+    ]
+
+
+def pair_configs(
+    config: Mapping[str, Any],
+    *,
+    neighbours: Sequence[str] = (),
+    regions_of: Callable[..., list[str]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Give the configuration of each pair of the run, by the pair's folder name ``A-B``.
+
+    Each is the run's configuration with the pair's own settings in place and without
+    ``pairs`` and ``neighbours_of``: ``pair``; ``official_length_km`` (the top-level one
+    for ``pair:``, the entry's for ``pairs:``, none for ``neighbours_of``: a published
+    length belongs to one border); ``countries`` (the run's, updated with the entry's);
+    ``osm.files`` and ``osm.geofabrik.regions`` (the entry's, else the run's). A pair's
+    outputs hash this configuration only, so adding a pair leaves the others' up to date,
+    and a pair of ``pairs:`` hashes as the same pair run alone with ``pair:``.
+
+    Parameters
+    ----------
+    config
+        The validated configuration.
+    neighbours
+        For ``neighbours_of``: the neighbours found (pairs ``[neighbours_of, n]``).
+    regions_of
+        ``regions_of(pair, key=...)`` gives the Geofabrik regions of a pair that has none
+        while ``osm.source`` is ``geofabrik``
+        (:func:`borderzone.osm.geofabrik_regions.geofabrik_regions_of`).
+
+    Raises
+    ------
+    ConfigError
+        From ``regions_of``, or when a Geofabrik pair has no regions and no ``regions_of``.
+    """
+    if config.get("neighbours_of"):
+        entries = [
+            ("neighbours_of", {"pair": [config["neighbours_of"], n], "official_length_km": None})
+            for n in neighbours
+        ]
+    else:
+        entries = pair_entries(config)
+    osm = config.get("osm", {})
+    configs = {}
+    for key, entry in entries:
+        pair_config = {k: v for k, v in config.items() if k not in ("pairs", "neighbours_of")}
+        pair_config = copy.deepcopy(pair_config)
+        pair_config["pair"] = list(entry["pair"])
+        pair_config["official_length_km"] = entry.get("official_length_km")
+        pair_config["countries"] = {**config["countries"], **entry.get("countries", {})}
+        pair_osm = _pair_osm(osm, entry)
+        if pair_osm.get("source") == "geofabrik" and not pair_osm["geofabrik"].get("regions"):
+            if regions_of is None:
+                raise ConfigError(f"{key}: osm.geofabrik.regions: no regions for the pair")
+            pair_osm["geofabrik"]["regions"] = regions_of(pair_config["pair"], key=key)
+        if osm:
+            pair_config["osm"] = pair_osm
+        configs["-".join(pair_config["pair"])] = pair_config
+    return configs
+
+
+def _pair_osm(osm: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """Give the run's ``osm`` settings with the entry's ``files`` and ``geofabrik.regions``."""
+    own = entry.get("osm", {})
+    pair_osm = copy.deepcopy(dict(osm))
+    if "files" in own:
+        pair_osm["files"] = list(own["files"])
+    if "regions" in own.get("geofabrik", {}):
+        pair_osm.setdefault("geofabrik", {})["regions"] = list(own["geofabrik"]["regions"])
+    return pair_osm
 
 
 def _check_file(key: str, path: Any, *, what: str, folders: Sequence[str] = ()) -> None:
@@ -205,12 +346,14 @@ def _check_file(key: str, path: Any, *, what: str, folders: Sequence[str] = ()) 
         raise ConfigError(f"{key}: {path} does not exist")
 
 
-def check_outlines(config: Mapping[str, Any]) -> None:
+def check_outlines(config: Mapping[str, Any], *, key: str = "pair") -> None:
     """Stop before any work when the outlines file cannot give the pair's border.
 
     Reads the file, so it runs once Snakemake is about to execute jobs rather than at
     each parse (see the module docstring). Does nothing when ``countries.source`` is
-    ``osm``: those outlines exist only once the OSM files are read.
+    ``osm``: those outlines exist only once the OSM files are read. ``config`` is the
+    configuration of one pair (:func:`pair_configs`); ``key`` names the pair in messages
+    (``pair``, ``pairs[1]``, ``neighbours_of``).
 
     Raises
     ------
@@ -233,17 +376,17 @@ def check_outlines(config: Mapping[str, Any]) -> None:
             layer=countries_cfg["layer"],
         )
     except InputDataError as exc:
-        raise ConfigError(f"countries.file: {exc}") from None
+        raise ConfigError(f"{'countries.file' if key == 'pair' else key}: {exc}") from None
     snap_m = config["border"]["snap_m"]
     if not shares_border(countries, pair=pair, snap_m=snap_m):
         raise ConfigError(
-            f"pair: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
+            f"{key}: {pair[0]} and {pair[1]} share no border in {countries_cfg['file']} "
             f"(their outlines are more than border.snap_m={snap_m:g} m apart)"
         )
     longest_m, (lon, lat) = longest_shared_m(countries, pair=pair, snap_m=snap_m)
     if longest_m < 2 * snap_m:
         raise ConfigError(
-            f"pair: {pair[0]} and {pair[1]} touch only at a point in {countries_cfg['file']} "
+            f"{key}: {pair[0]} and {pair[1]} touch only at a point in {countries_cfg['file']} "
             f"(near {lon:.3f}, {lat:.3f}): their outlines run within border.snap_m="
             f"{snap_m:g} m of each other along {longest_m / 1000:.1f} km at most, less than "
             f"the {2 * snap_m / 1000:g} km (2 x border.snap_m) a border needs; check the pair "
@@ -251,19 +394,19 @@ def check_outlines(config: Mapping[str, Any]) -> None:
         )
 
 
-def _check_osm(osm: Mapping[str, Any]) -> None:
-    """Check the settings of the configured OSM source."""
+def _check_osm(osm: Mapping[str, Any], *, key: str = "osm") -> None:
+    """Check the settings of the configured OSM source (``key``: where they are set)."""
     if osm.get("source") == "pbf":
         if not osm.get("files"):
-            raise ConfigError("osm.files: osm.source 'pbf' needs at least one .osm.pbf file")
+            raise ConfigError(f"{key}.files: osm.source 'pbf' needs at least one .osm.pbf file")
         for path in osm["files"]:
-            _check_file("osm.files", path, what="an .osm.pbf file")
+            _check_file(f"{key}.files", path, what="an .osm.pbf file")
     if osm.get("source") == "geofabrik":
-        for region in osm["geofabrik"]["regions"]:
+        for region in osm.get("geofabrik", {}).get("regions") or []:
             try:
                 geofabrik_path(region)
             except DownloadError as exc:
-                raise ConfigError(f"osm.geofabrik.regions: {exc}") from None
+                raise ConfigError(f"{key}.geofabrik.regions: {exc}") from None
 
 
 def _check_population(population: Mapping[str, Any], osm: Mapping[str, Any]) -> None:

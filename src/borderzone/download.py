@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,30 @@ def geofabrik_path(region: str) -> str:
 def geofabrik_file_stem(region: str) -> str:
     """Stem of the local file of ``region``: ``asia/kazakhstan`` -> ``kazakhstan``."""
     return geofabrik_path(region).rsplit("/", 1)[-1]
+
+
+def geofabrik_files(regions: Iterable[str]) -> dict[str, str]:
+    """Stem of each extract's local file -> its Geofabrik path, each extract once.
+
+    Extracts are stored by stem (``data/osm/<stem>-latest.osm.pbf``), so that several pairs
+    reading one extract share one download.
+
+    Raises
+    ------
+    DownloadError
+        When two paths would share a local file (``europe/georgia`` and
+        ``north-america/us/georgia``).
+    """
+    files: dict[str, str] = {}
+    for region in regions:
+        path = geofabrik_path(region)
+        stem = geofabrik_file_stem(path)
+        if files.setdefault(stem, path) != path:
+            raise DownloadError(
+                f"Geofabrik regions {files[stem]} and {path} would share the file "
+                f"data/osm/{stem}{GEOFABRIK_SUFFIX}; run them in two working directories"
+            )
+    return files
 
 
 def fetch_url(

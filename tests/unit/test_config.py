@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from outlines import write_outlines
+from world_outlines import write_world_outlines
 
 import borderzone.config
 from borderzone.config import (
@@ -16,11 +17,13 @@ from borderzone.config import (
     config_hash,
     is_user_assigned,
     longest_shared_m,
+    pair_configs,
     shares_border,
     width_label,
 )
 from borderzone.errors import ConfigError
 from borderzone.io import read_countries
+from borderzone.osm.geofabrik_regions import geofabrik_regions_of
 from tests.unit.test_read_countries import null_outline, touching_at_a_point
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
@@ -283,3 +286,134 @@ def test_check_outlines_names_a_null_outline(tmp_path):
         f"countries.file: countries file {path}: the outline of XBB (feature 2) is NULL; give "
         "it a polygon or remove the row"
     )
+
+
+# Many pairs in one run: pairs and neighbours_of (borderzone.config.pair_configs).
+
+
+def world_config(world: Path, **overrides) -> dict:
+    """A validated configuration on the world of tests/world_outlines.py."""
+    return config_for(world, **{"pair": ["RUS", "KAZ"], "official_length_km": 7644, **overrides})
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    return write_world_outlines(tmp_path_factory.mktemp("world") / "world.gpkg")
+
+
+def test_pair_alone_is_one_pair_with_the_run_s_settings(outlines):
+    config = config_for(outlines, official_length_km=900)
+    configs = pair_configs(config)
+    assert list(configs) == ["XAA-XBB"]
+    assert configs["XAA-XBB"] == config  # the same keys, so the same hashes as before
+
+
+def test_pairs_run_each_pair_with_its_own_settings(world, tmp_path):
+    other = write_world_outlines(tmp_path / "other.gpkg", iso3_column="code")
+    config = world_config(
+        world,
+        pairs=[
+            ["XAA", "XBB"],
+            {
+                "pair": ["XBB", "XCC"],
+                "official_length_km": 450,
+                "countries": {"file": str(other), "iso3_column": "code"},
+            },
+        ],
+    )
+    check_config(config)
+    configs = pair_configs(config)
+    assert list(configs) == ["XAA-XBB", "XBB-XCC"]
+    first, second = configs.values()
+    assert first["pair"] == ["XAA", "XBB"] and second["pair"] == ["XBB", "XCC"]
+    # a published length names one border: the top-level one is pair's, not every pair's
+    assert first["official_length_km"] is None and second["official_length_km"] == 450
+    assert first["countries"] == config["countries"]
+    assert second["countries"] == {**config["countries"], "file": str(other), "iso3_column": "code"}
+    assert "pairs" not in first and first["border"] == config["border"]
+    check_outlines(first, key="pairs[0]")
+    check_outlines(second, key="pairs[1]")
+
+
+def test_a_pair_s_settings_do_not_depend_on_the_other_pairs(world):
+    alone = pair_configs(world_config(world, pairs=[["XAA", "XBB"]]))
+    more = pair_configs(world_config(world, pairs=[["XAA", "XBB"], ["XBB", "XDD"]]))
+    single = pair_configs(world_config(world, pair=["XAA", "XBB"], official_length_km=None))
+    assert config_hash(alone["XAA-XBB"]) == config_hash(more["XAA-XBB"])
+    assert config_hash(single["XAA-XBB"]) == config_hash(more["XAA-XBB"])
+
+
+def test_geofabrik_regions_are_looked_up_unless_given(world):
+    osm = {"source": "geofabrik", "geofabrik": {"regions": None}}
+    config = world_config(
+        world,
+        osm=osm,
+        population={"source": "places"},
+        pairs=[
+            ["RUS", "KAZ"],
+            {"pair": ["RUS", "MNG"], "osm": {"geofabrik": {"regions": ["mongolia"]}}},
+        ],
+    )
+    check_config(config)
+    configs = pair_configs(config, regions_of=geofabrik_regions_of)
+    assert configs["RUS-KAZ"]["osm"]["geofabrik"]["regions"] == ["russia", "asia/kazakhstan"]
+    assert configs["RUS-MNG"]["osm"]["geofabrik"]["regions"] == ["mongolia"]
+    config["pairs"].append(["XAA", "XBB"])
+    with pytest.raises(ConfigError, match=r"^pairs\[2\]: no Geofabrik extract is known for XAA"):
+        pair_configs(config, regions_of=geofabrik_regions_of)
+
+
+def test_neighbours_of_runs_each_border_of_the_country(world):
+    config = world_config(world, neighbours_of="XBB")
+    check_config(config)
+    configs = pair_configs(config, neighbours=["XAA", "XCC", "XDD"])
+    assert list(configs) == ["XBB-XAA", "XBB-XCC", "XBB-XDD"]
+    assert all(c["official_length_km"] is None for c in configs.values())
+    assert all("neighbours_of" not in c for c in configs.values())
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        (
+            [["XAA", "XBB"], {"pair": ["XBB", "XCC"], "length": 4}],
+            r"pairs\[1\]: Additional propert.*'length' was unexpected",
+        ),
+        (
+            [["XAA", "XBB"], ["XAA", "XBB"]],
+            r"pairs\[1\]: XAA-XBB is listed twice \(also as pairs\[0\]\)",
+        ),
+        ([["XAA", "XBB"], {"pair": ["XBB", "XAA"]}], r"pairs\[1\]: XBB-XAA is listed twice"),
+        ([["XAA", "XBB"], ["XCC", "XCC"]], r"pairs\[1\]: the two countries are the same \(XCC\)"),
+        ([["XAA", "ABC"]], r"pairs\[0\]: 'ABC' is not an ISO 3166-1 alpha-3 country code"),
+        ([["XAA", "XBB", "XCC"]], r"pairs\[0\]: .* is too long"),
+        (
+            [{"pair": ["XAA", "XBB"], "countries": {"file": "missing.gpkg"}}],
+            r"pairs\[0\]\.countries\.file: countries file missing.gpkg does not exist",
+        ),
+    ],
+)
+def test_a_bad_entry_of_pairs_is_one_line_naming_it(world, pairs, message):
+    config = world_config(world, pairs=pairs)
+    with pytest.raises(ConfigError) as err:
+        check_schema(config, str(SCHEMA))
+        check_config(config)
+    assert "\n" not in str(err.value)
+    assert re.match(message, str(err.value)), str(err.value)
+
+
+def test_a_country_missing_from_the_outlines_is_one_line_naming_the_pair(world):
+    config = world_config(world, pairs=[["XAA", "XBB"], ["XBB", "FRA"]])
+    check_config(config)
+    second = pair_configs(config)["XBB-FRA"]
+    with pytest.raises(ConfigError) as err:
+        check_outlines(second, key="pairs[1]")
+    assert str(err.value) == (
+        f"pairs[1]: countries file {world} has no outline for FRA in column 'iso3'"
+    )
+
+
+def test_pairs_and_neighbours_of_together_are_refused(world):
+    config = world_config(world, pairs=[["XAA", "XBB"]], neighbours_of="XBB")
+    with pytest.raises(ConfigError, match="^pairs, neighbours_of: give one of them"):
+        check_config(config)

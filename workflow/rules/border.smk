@@ -17,14 +17,17 @@ rule build_border:
         countries=countries_params,
         snap_m=config["border"]["snap_m"],
         max_gap_km=config["border"]["max_gap_km"],
+        min_part_km=config["border"]["min_part_km"],
+        reverse_chainage=config["border"]["reverse"],
         segment_km=config["segment_km"],
-        official_length_km=config["official_length_km"],
-        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
+        official_length_km=lambda wildcards: pair_config(wildcards)["official_length_km"],
+        metadata=output_metadata(countries_file, BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
     resources:
         mem_mb=2000,
+        runtime=10,
     script:
         "../scripts/build_border.py"
 
@@ -45,12 +48,13 @@ rule build_zones:
         pair=lambda wildcards: wildcards.pair.split("-"),
         width_km=lambda wildcards: float(wildcards.width),
         countries=countries_params,
-        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
+        metadata=output_metadata(countries_file, BORDER_KEYS),
     threads: 1
     conda:
         "../envs/borderzone.yaml"
     resources:
         mem_mb=4000,
+        runtime=10,
     script:
         "../scripts/build_zones.py"
 
@@ -71,10 +75,11 @@ rule build_corridor:
         pair=lambda wildcards: wildcards.pair.split("-"),
         countries=countries_params,
         width_km=CORRIDOR_KM,
-        metadata=output_metadata(COUNTRIES["file"], BORDER_KEYS),
+        metadata=output_metadata(countries_file, BORDER_KEYS),
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=10,
     conda:
         "../envs/borderzone.yaml"
     script:

@@ -1,28 +1,56 @@
-# Configuration checks (at each parse, and once jobs are about to run), target lists, params
-# and input functions; no rules here.
+# Configuration checks (at each parse, and once jobs are about to run), the configuration
+# of each pair, target lists, params and input functions; no rules here.
 import sys
 
 from snakemake.utils import validate
 
 from borderzone import __version__
+from borderzone.border.neighbours import neighbours_of
 from borderzone.config import (
     check_config,
     check_outlines,
     check_schema,
     coerce_numbers,
     config_hash,
+    pair_configs,
+    pair_entries,
     width_label,
 )
-from borderzone.download import geofabrik_file_stem
+from borderzone.download import geofabrik_file_stem, geofabrik_files
 from borderzone.errors import BorderzoneError
 from borderzone.io import clear_interrupted_writes
+from borderzone.osm.geofabrik_regions import geofabrik_regions_of
 
-# Checks that open no file, at each parse (also -n and --lint): borderzone.config.
+# Checks that open no file, at each parse (also -n and --lint): borderzone.config. Then the
+# configuration of each pair (pair, pairs or neighbours_of), each in results/{A}-{B}/.
 try:
     coerce_numbers(config)
     check_schema(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     validate(config, "../schemas/config.schema.yaml")  # fills in the defaults
     check_config(config)
+    # neighbours_of is the one setting that opens a file at each parse: its pairs must be
+    # known to plan their jobs, on a dry run too (borderzone.border.neighbours, ~1 s for
+    # Russia in a world file)
+    NEIGHBOURS = []
+    if config.get("neighbours_of"):
+        NEIGHBOURS = neighbours_of(
+            config["countries"]["file"],
+            iso3=config["neighbours_of"],
+            snap_m=config["border"]["snap_m"],
+            iso3_column=config["countries"]["iso3_column"],
+            layer=config["countries"]["layer"],
+        )
+    # "A-B" -> that pair's configuration; its outputs hash it only (config.pair_configs)
+    PAIRS = pair_configs(config, neighbours=NEIGHBOURS, regions_of=geofabrik_regions_of)
+    PAIR_KEYS = {"-".join(entry["pair"]): key for key, entry in pair_entries(config)}
+    # Geofabrik file name (last part of the region path) -> region path, over all pairs:
+    # an extract that several pairs read is downloaded once, to data/osm/
+    GEOFABRIK_REGIONS = geofabrik_files(
+        region
+        for pair_cfg in PAIRS.values()
+        if pair_cfg["osm"]["source"] == "geofabrik"
+        for region in pair_cfg["osm"]["geofabrik"]["regions"]
+    )
 except BorderzoneError as exc:
     sys.exit(f"borderzone: bad configuration: {exc}")
 
@@ -31,24 +59,37 @@ except BorderzoneError as exc:
 # nothing to be done, or in per-job processes) and before the first one starts.
 onstart:
     try:
-        check_outlines(config)
+        for name, pair_cfg in PAIRS.items():
+            check_outlines(pair_cfg, key=PAIR_KEYS.get(name, "neighbours_of"))
     except BorderzoneError as exc:
         sys.exit(f"borderzone: bad configuration: {exc}")
     # what writes killed in an earlier run left (this run holds the lock: none is running)
     clear_interrupted_writes("results")
 
 
-PAIR = "-".join(config["pair"])
-# where the two outlines are read from: the configured file, or the admin_level=2
-# relations of the OSM source, written by rule build_countries_from_osm
-if config["countries"]["source"] == "osm":
-    COUNTRIES = {
-        "file": f"results/{PAIR}/osm/countries.gpkg",
-        "layer": "countries",
-        "iso3_column": "iso3",
-    }
-else:
-    COUNTRIES = config["countries"]
+def pair_config(wildcards):
+    """The configuration of the pair wildcards.pair (borderzone.config.pair_configs)."""
+    if wildcards.pair not in PAIRS:
+        raise ValueError(
+            f"results/{wildcards.pair}/: {wildcards.pair} is not a pair of this run "
+            f"({', '.join(PAIRS)}); set pair, pairs or neighbours_of"
+        )
+    return PAIRS[wildcards.pair]
+
+
+def countries_of(wildcards):
+    """Where the pair's two outlines are read from: the configured file, or the
+    admin_level=2 relations of the OSM source, written by rule build_countries_from_osm."""
+    countries = pair_config(wildcards)["countries"]
+    if countries["source"] == "osm":
+        return {
+            "file": f"results/{wildcards.pair}/osm/countries.gpkg",
+            "layer": "countries",
+            "iso3_column": "iso3",
+        }
+    return countries
+
+
 WIDTHS = [width_label(w) for w in config["buffers_km"]]
 WIDEST = width_label(max(config["buffers_km"]))
 NARROWEST = width_label(min(config["buffers_km"]))
@@ -56,20 +97,23 @@ RASTERS = ["distance_to_road", "travel_time_to_crossing", "population_density"]
 OSM = config["osm"]
 # the OSM corridor on both sides, its own setting: widths inside it never read OSM again
 CORRIDOR_KM = OSM["corridor_km"]
-OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin"]
-# Geofabrik file name (last part of the region path) -> region path
-GEOFABRIK_REGIONS = {geofabrik_file_stem(r): r for r in OSM["geofabrik"]["regions"]}
+OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin", "waterways"]
 if OSM["source"] == "synthetic":
     from borderzone.synth.demo import SYNTHETIC_NOTICE
 
-    OSM_SOURCE = SYNTHETIC_NOTICE
     logger.warning(f"borderzone: {SYNTHETIC_NOTICE}")
-elif OSM["source"] == "pbf":
-    OSM_SOURCE = "OpenStreetMap: " + ", ".join(OSM["files"])
-elif OSM["source"] == "geofabrik":
-    OSM_SOURCE = "OpenStreetMap via Geofabrik: " + ", ".join(OSM["geofabrik"]["regions"])
-else:
-    OSM_SOURCE = f"OpenStreetMap via Overpass: {OSM['overpass']['url']}"
+
+
+def osm_source(wildcards):
+    """What the pair's OSM layers were read from, for the outputs' metadata."""
+    osm = pair_config(wildcards)["osm"]
+    if osm["source"] == "synthetic":
+        return SYNTHETIC_NOTICE
+    if osm["source"] == "pbf":
+        return "OpenStreetMap: " + ", ".join(osm["files"])
+    if osm["source"] == "geofabrik":
+        return "OpenStreetMap via Geofabrik: " + ", ".join(osm["geofabrik"]["regions"])
+    return f"OpenStreetMap via Overpass: {osm['overpass']['url']}"
 
 
 wildcard_constraints:
@@ -83,8 +127,11 @@ def all_targets():
     per_pair = ["border.gpkg", "crossings.gpkg", "report.html", "webmap.html"]
     per_pair += [f"osm/{name}.parquet" for name in OSM_LAYERS]
     per_pair += [f"rasters/{name}.{ext}" for name in RASTERS for ext in ("tif", "qml")]
-    return [f"results/{PAIR}/{name}" for name in per_pair] + [
-        f"results/{PAIR}/{width}km/{name}" for width in WIDTHS for name in per_width
+    return [f"results/{pair}/{name}" for pair in PAIRS for name in per_pair] + [
+        f"results/{pair}/{width}km/{name}"
+        for pair in PAIRS
+        for width in WIDTHS
+        for name in per_width
     ]
 
 
@@ -108,13 +155,15 @@ def admin_areas(wildcards):
 
 
 def osm_pbf_files(wildcards):
-    """The .osm.pbf files the corridor is read from, by osm.source."""
-    if OSM["source"] == "synthetic":
+    """The .osm.pbf files the pair's corridor is read from, by osm.source."""
+    osm = pair_config(wildcards)["osm"]
+    if osm["source"] == "synthetic":
         return [f"results/{wildcards.pair}/synthetic/world.osm.pbf"]
-    if OSM["source"] == "pbf":
-        return OSM["files"]
-    if OSM["source"] == "geofabrik":
-        return [f"data/osm/{name}-latest.osm.pbf" for name in GEOFABRIK_REGIONS]
+    if osm["source"] == "pbf":
+        return osm["files"]
+    if osm["source"] == "geofabrik":
+        stems = (geofabrik_file_stem(region) for region in osm["geofabrik"]["regions"])
+        return [f"data/osm/{stem}-latest.osm.pbf" for stem in stems]
     return []  # overpass: no files
 
 
@@ -128,30 +177,48 @@ def overpass_chunk_files(wildcards):
 
 
 def countries_file(wildcards):
-    """The file that holds the two country outlines."""
-    return COUNTRIES["file"]
+    """The file that holds the pair's two country outlines."""
+    return countries_of(wildcards)["file"]
 
 
 BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]
-# every key but the list of widths: what one width's outputs depend on besides its own width
-WIDTH_KEYS = [key for key in config if key != "buffers_km"]
+# every key of a pair's configuration but the list of widths: what one width's outputs
+# depend on besides its own width (sorted: the order of the config file changes nothing)
+WIDTH_KEYS = sorted(key for key in config if key not in ("buffers_km", "pairs", "neighbours_of"))
 
 
 def countries_params(wildcards):
     """Keyword arguments of borderzone.io.read_countries for the pair's two outlines."""
+    countries = countries_of(wildcards)
     return {
         "iso3": wildcards.pair.split("-"),
-        "iso3_column": COUNTRIES["iso3_column"],
-        "layer": COUNTRIES["layer"],
+        "iso3_column": countries["iso3_column"],
+        "layer": countries["layer"],
     }
 
 
 def output_metadata(source, keys):
-    """Metadata stored in an output: its source, and the version and the config keys that
-    made it (only those, so that other keys do not make it stale)."""
-    return {
-        "borderzone_version": __version__,
-        "config_sha256": config_hash({key: config[key] for key in keys}),
-        "config_keys": ",".join(keys),
-        "source": source,
-    }
+    """Params function: the metadata stored in an output of a pair, its source (source:
+    a function of the wildcards) and the version and the pair's config keys that made it
+    (only those, so that other keys and other pairs do not make it stale)."""
+
+    def metadata(wildcards):
+        pair_cfg = pair_config(wildcards)
+        return {
+            "borderzone_version": __version__,
+            "config_sha256": config_hash({key: pair_cfg[key] for key in keys}),
+            "config_keys": ",".join(keys),
+            "source": source(wildcards),
+        }
+
+    return metadata
+
+
+def pair_hash(keys=None):
+    """Params function: the SHA-256 of the pair's configuration (of its keys when given)."""
+
+    def sha256(wildcards):
+        pair_cfg = pair_config(wildcards)
+        return config_hash(pair_cfg if keys is None else {key: pair_cfg[key] for key in keys})
+
+    return sha256

@@ -25,10 +25,11 @@ rule find_crossings:
         continuity_km=config["crossings"]["continuity_km"],
         transit_min_km=config["crossings"]["transit_min_km"],
         admin_layer=config["admin"]["layer"],
-        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "admin"]),
+        metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm", "crossings", "admin"]),
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:

@@ -6,6 +6,7 @@ rule build_synthetic_world:
         "Generating the SYNTHETIC {wildcards.pair} world (roads and railways are not real)"
     input:
         countries=countries_file,
+        border="results/{pair}/border.gpkg",
         corridor="results/{pair}/osm/corridor.gpkg",
     output:
         pbf="results/{pair}/synthetic/world.osm.pbf",

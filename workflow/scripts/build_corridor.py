@@ -6,7 +6,7 @@ from borderzone.logs import rule_log
 
 with rule_log(snakemake.log[0]):
     layers = build_corridor(
-        read_layer(snakemake.input.border, "border").geometry.iloc[0],
+        read_layer(snakemake.input.border, "border"),
         read_countries(snakemake.input.countries, **snakemake.params.countries),
         pair=snakemake.params.pair,
         width_km=snakemake.params.width_km,

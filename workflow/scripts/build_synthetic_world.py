@@ -9,6 +9,7 @@ with rule_log(snakemake.log[0]):
         snakemake.params.out_dir,
         countries=read_countries(snakemake.input.countries, **snakemake.params.countries),
         corridor=read_layer(snakemake.input.corridor, "corridor"),
+        border={n: read_layer(snakemake.input.border, n) for n in ("border", "border_gaps")},
         pair=snakemake.params.pair,
         n_ways=snakemake.params.n_ways,
         seed=snakemake.params.seed,

@@ -7,7 +7,7 @@ from borderzone.logs import rule_log
 with rule_log(snakemake.log[0]):
     countries = read_countries(snakemake.input.countries, **snakemake.params.countries)
     layers = build_zones(
-        read_layer(snakemake.input.border, "border").geometry.iloc[0],
+        read_layer(snakemake.input.border, "border"),
         read_layer(snakemake.input.border, "segments"),
         countries,
         pair=snakemake.params.pair,

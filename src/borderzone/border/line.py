@@ -1,7 +1,31 @@
-"""The shared land border of two countries, built from their outlines."""
+"""The shared land border of two countries, built from their outlines, in parts.
+
+Published rules
+---------------
+A border is one or more **parts**, each an ordered LineString. Pieces of shared boundary
+are chained end to end; a gap up to ``border.max_gap_km`` between two pieces is bridged by
+a straight line inside the part (``border_gaps``); a longer gap starts a new part, and the
+two parts are not joined (``border_breaks``). Parts shorter than ``border.min_part_km``
+(slivers where generalised outlines happen to touch) are dropped and logged.
+
+**Where chainage starts.** The border's extent is measured in km: east-west along the
+parallel at the middle latitude of its bounding box, north-south along the meridian. When
+the east-west extent is at least the north-south one, every part runs from its western end
+(its end of smaller longitude) and the parts are ordered by the longitude of their western
+ends, west first; else every part runs from its northern end and the parts are ordered by
+the latitude of their northern ends, north first. ``border.reverse`` turns this round (the
+eastern or southern ends first). Chainage (``from_km``, ``to_km``) runs over the parts in
+this order and counts only border: a break between two parts adds nothing to it.
+
+**What lies between two parts.** The outlines of two countries cannot name a third
+country, nor tell it from the sea. A break is ``between`` = ``"third country or sea"``
+when the straight line between the two part ends runs outside both outlines along at
+least half its length, else the ISO3 code of the outline it runs inside most.
+"""
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -9,30 +33,44 @@ import pandas as pd
 import pyproj
 import shapely
 
-from borderzone.border.segments import cut_segments
+from borderzone.border.segments import cut_part_segments
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
-from borderzone.errors import BorderzoneError, NoSharedBorderError
-from borderzone.geodesy import edge_lengths_m
+from borderzone.errors import InputDataError, NoSharedBorderError
+from borderzone.geodesy import GEOD, edge_lengths_m
 
 log = logging.getLogger(__name__)
 
 BRIDGE_STEP_M = 1000.0  # vertex spacing of the straight lines that bridge gaps
+BETWEEN_OUTSIDE = "third country or sea"
+"""``between`` of a break whose straight line runs mostly outside both outlines."""
 
 
-def trace_border(
+@dataclass(frozen=True)
+class TracedBorder:
+    """The layers of a traced border: ``border`` (one row per part), ``gaps``, ``breaks``."""
+
+    border: gpd.GeoDataFrame
+    gaps: gpd.GeoDataFrame
+    breaks: gpd.GeoDataFrame
+
+
+def trace_parts(
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
     snap_m: float = 500.0,
     max_gap_km: float = 10.0,
+    min_part_km: float = 5.0,
+    reverse: bool = False,
     official_length_km: float | None = None,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Build the shared land border of two countries as one west-to-east line.
+) -> TracedBorder:
+    """Build the shared land border of two countries, in ordered parts.
 
     The border follows the outline of the first country of ``pair`` wherever it lies
     within ``snap_m`` of the second country's outline. The pieces found are chained end
     to end; gaps between them up to ``max_gap_km`` long are bridged by straight lines and
-    listed. Coastlines are never within ``snap_m`` of the other country, so they drop out;
+    listed, longer ones start a new part (the rules are in the module documentation).
+    Coastlines are never within ``snap_m`` of the other country, so they drop out;
     outlines must be land outlines (a maritime boundary between two territorial seas would
     otherwise count as border).
 
@@ -46,17 +84,25 @@ def trace_border(
     snap_m
         Distance in metres within which two outlines count as one boundary.
     max_gap_km
-        Longest gap between pieces of shared boundary that is bridged.
+        Longest gap between pieces of shared boundary that is bridged within a part.
+    min_part_km
+        Shortest part kept; shorter ones are dropped.
+    reverse
+        Start the chainage at the eastern (or southern) end instead.
     official_length_km
-        Published length, stored beside the measured one.
+        Published length of the whole border, stored beside the measured one.
 
     Returns
     -------
-    border : geopandas.GeoDataFrame
-        One LineString row with ``pair``, ``length_km`` (geodesic), ``official_length_km``,
-        ``difference_pct``, ``n_gaps`` and ``gaps_km``, in EPSG:4326.
-    gaps : geopandas.GeoDataFrame
-        One row per bridged gap: ``gap_id``, ``from_km``, ``to_km``, ``length_km``.
+    TracedBorder
+        ``border``: one LineString row per part with ``pair``, ``part_id`` (1, 2, ... in
+        chainage order), ``from_km``, ``to_km``, ``length_km`` (geodesic, of the part),
+        ``official_length_km`` and ``difference_pct`` (of the whole border, on every row),
+        ``n_gaps`` and ``gaps_km`` (of the part). ``gaps``: one row per bridged gap,
+        ``gap_id``, ``part_id``, ``from_km``, ``to_km``, ``length_km``. ``breaks``: one row
+        per break between consecutive parts, ``break_id``, ``from_part``, ``to_part``,
+        ``at_km``, ``distance_km`` (geodesic, end to end), ``between``, with the straight
+        line between the two ends. All in EPSG:4326.
     """
     code_a, code_b = pair
     outlines = countries.set_index("iso3").geometry
@@ -81,8 +127,9 @@ def trace_border(
         clipped = densify_lonlat(shapely.clip_by_rect(geom, *window))
         return shapely.transform(clipped, to_proj.transform, interleaved=False)
 
-    line_a = shapely.segmentize(shapely.boundary(project(geom_a)), snap_m / 2)
-    line_b = shapely.boundary(project(geom_b))
+    poly_a, poly_b = project(geom_a), project(geom_b)
+    line_a = shapely.segmentize(shapely.boundary(poly_a), snap_m / 2)
+    line_b = shapely.boundary(poly_b)
     tree_b = _edge_tree(line_b)
     pieces = _shared_pieces(line_a, tree_b, snap_m=snap_m)
     if not pieces:
@@ -91,41 +138,84 @@ def trace_border(
             f"{2 * snap_m / 1000:g} km within border.snap_m={snap_m:g} m (they touch only "
             "at a point, or not at all)"
         )
-    coords, bridge = _chain(pieces, max_gap_m=max_gap_km * 1000, pair=(code_a, code_b))
-    coords, bridge = _trim_ends(coords, bridge, tree_b, snap_m=snap_m)
-    lon, lat = to_geo.transform(coords[:, 0], coords[:, 1])
-    lonlat = np.column_stack([lon, lat])
-    if lonlat[0, 0] > lonlat[-1, 0]:  # west to east
-        lonlat, bridge = lonlat[::-1], bridge[::-1]
-    line = shapely.LineString(lonlat)
-
-    edges_km = edge_lengths_m(lonlat) / 1000
-    chainage = np.concatenate([[0.0], np.cumsum(edges_km)])
-    length_km = float(chainage[-1])
-    gaps = _gap_table(lonlat, bridge, chainage)
+    parts = [
+        _trim_ends(coords, bridge, tree_b, snap_m=snap_m)
+        for coords, bridge in _chain_parts(pieces, max_gap_m=max_gap_km * 1000)
+    ]
+    kept = [p for p in parts if _length(p[0]) >= min_part_km * 1000]
+    if not kept:
+        raise NoSharedBorderError(
+            f"pair {code_a}-{code_b}: every stretch of shared boundary is shorter than "
+            f"border.min_part_km={min_part_km:g} km"
+        )
+    if len(kept) < len(parts):
+        log.warning(
+            "dropped %d parts shorter than border.min_part_km=%g km (%.2f km in all)",
+            len(parts) - len(kept),
+            min_part_km,
+            sum(_length(c) for c, _ in parts if _length(c) < min_part_km * 1000) / 1000,
+        )
+    lonlat = []
+    for coords, bridge in kept:
+        lon, lat = to_geo.transform(coords[:, 0], coords[:, 1])
+        lonlat.append((np.column_stack([lon, lat]), bridge))
+    ordered = _orient(lonlat, reverse=reverse)
+    border, gaps = _part_tables(ordered, pair=f"{code_a}-{code_b}")
+    length_km = float(border["length_km"].sum())
     diff = None if official_length_km is None else 100 * (length_km / official_length_km - 1)
-    border = gpd.GeoDataFrame(
-        {
-            "pair": [f"{code_a}-{code_b}"],
-            "length_km": [length_km],
-            "official_length_km": [official_length_km],
-            "difference_pct": [diff],
-            "n_gaps": [len(gaps)],
-            "gaps_km": [float(gaps["length_km"].sum())],
-        },
-        geometry=[line],
-        crs=WGS84,
-    )
+    border.insert(5, "official_length_km", official_length_km)
+    border.insert(6, "difference_pct", diff)
+    breaks = _break_table(ordered, border, to_proj, poly_a, poly_b, pair=(code_a, code_b))
     official = (
         ""
         if official_length_km is None
         else (f"; official {official_length_km:,.0f} km ({diff:+.2f} %)")
     )
-    log.info("border %s-%s: %s km geodesic%s", code_a, code_b, f"{length_km:,.1f}", official)
+    log.info(
+        "border %s-%s: %s km geodesic in %d part(s)%s",
+        code_a,
+        code_b,
+        f"{length_km:,.1f}",
+        len(border),
+        official,
+    )
     log.info("%d gaps bridged, %.2f km in all", len(gaps), gaps["length_km"].sum())
     for row in gaps.itertuples():
         log.info("gap %d at km %.1f: %.3f km", row.gap_id, row.from_km, row.length_km)
-    return border, gaps
+    for row in breaks.itertuples():
+        log.info(
+            "break %d at km %.1f between parts %d and %d: %.1f km apart (%s)",
+            row.break_id,
+            row.at_km,
+            row.from_part,
+            row.to_part,
+            row.distance_km,
+            row.between,
+        )
+    return TracedBorder(border=border, gaps=gaps, breaks=breaks)
+
+
+def trace_border(
+    countries: gpd.GeoDataFrame,
+    *,
+    pair: Sequence[str],
+    snap_m: float = 500.0,
+    max_gap_km: float = 10.0,
+    min_part_km: float = 5.0,
+    reverse: bool = False,
+    official_length_km: float | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Trace the ``border`` (one row per part) and ``border_gaps`` layers (:func:`trace_parts`)."""
+    traced = trace_parts(
+        countries,
+        pair=pair,
+        snap_m=snap_m,
+        max_gap_km=max_gap_km,
+        min_part_km=min_part_km,
+        reverse=reverse,
+        official_length_km=official_length_km,
+    )
+    return traced.border, traced.gaps
 
 
 def build_border(
@@ -135,22 +225,161 @@ def build_border(
     snap_m: float,
     max_gap_km: float,
     segment_km: float,
+    min_part_km: float = 5.0,
+    reverse: bool = False,
     official_length_km: float | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Build the layers of ``border.gpkg``: ``border``, ``border_gaps`` and ``segments``.
+    """Build the layers of ``border.gpkg``: border, border_gaps, border_breaks, segments.
 
-    See :func:`trace_border` and :func:`borderzone.border.segments.cut_segments` for the
-    parameters.
+    ``border_breaks`` is there only when the border is in several parts (so a border in
+    one part keeps the three layers it always had). See :func:`trace_parts` and
+    :func:`borderzone.border.segments.cut_part_segments` for the parameters.
     """
-    border, gaps = trace_border(
+    traced = trace_parts(
         countries,
         pair=pair,
         snap_m=snap_m,
         max_gap_km=max_gap_km,
+        min_part_km=min_part_km,
+        reverse=reverse,
         official_length_km=official_length_km,
     )
-    segments = cut_segments(border.geometry.iloc[0], segment_km=segment_km)
-    return {"border": border, "border_gaps": gaps, "segments": segments}
+    breaks = {"border_breaks": traced.breaks} if len(traced.breaks) else {}
+    return {
+        "border": traced.border,
+        "border_gaps": traced.gaps,
+        **breaks,
+        "segments": cut_part_segments(traced.border, segment_km=segment_km),
+    }
+
+
+def border_parts(border: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry) -> list:
+    """Return the parts of a border as LineStrings in chainage order.
+
+    Parameters
+    ----------
+    border
+        The ``border`` layer (rows ordered by ``part_id`` when it has one, else as they
+        come), a GeoSeries, or one LineString / MultiLineString; a MultiLineString row or
+        geometry is merged, and each line it merges into is a part.
+
+    Raises
+    ------
+    InputDataError
+        When a part is not a line.
+    """
+    if isinstance(border, gpd.GeoDataFrame) and "part_id" in border.columns:
+        border = border.sort_values("part_id", kind="stable")
+    geoms = (
+        list(border.geometry.values)
+        if isinstance(border, gpd.GeoDataFrame | gpd.GeoSeries)
+        else [border]
+    )
+    parts = []
+    for geom in geoms:
+        if geom is not None and geom.geom_type == "MultiLineString":
+            geom = shapely.line_merge(geom)
+        for part in shapely.get_parts(geom) if geom is not None else [None]:
+            if part is None or part.geom_type != "LineString":
+                kind = "NULL" if part is None else part.geom_type
+                raise InputDataError(f"layer border holds a {kind}, not one LineString")
+            parts.append(part)
+    if not parts:
+        raise InputDataError("layer border holds no line")
+    return parts
+
+
+def _orient(
+    parts: list[tuple[np.ndarray, np.ndarray]], *, reverse: bool
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Orient and order the parts by the rule of the module documentation."""
+    allc = np.concatenate([c for c, _ in parts])
+    (lon0, lat0), (lon1, lat1) = allc.min(axis=0), allc.max(axis=0)
+    mid_lat = (lat0 + lat1) / 2
+    ew_km = GEOD.line_length(np.linspace(lon0, lon1, 361), np.full(361, mid_lat)) / 1000
+    ns_km = GEOD.inv((lon0 + lon1) / 2, lat0, (lon0 + lon1) / 2, lat1)[2] / 1000
+    axis, sign = (0, 1.0) if ew_km >= ns_km else (1, -1.0)  # west first, else north first
+    if reverse:
+        sign = -sign
+    log.info(
+        "border spans %.0f km east-west and %.0f km north-south: chainage from the %s end",
+        ew_km,
+        ns_km,
+        {(0, 1.0): "western", (0, -1.0): "eastern", (1, -1.0): "northern", (1, 1.0): "southern"}[
+            (axis, sign)
+        ],
+    )
+    out = []
+    for coords, bridge in parts:
+        if sign * coords[0, axis] > sign * coords[-1, axis]:
+            coords, bridge = coords[::-1], bridge[::-1]
+        out.append((coords, bridge))
+    return sorted(out, key=lambda p: sign * p[0][0, axis])
+
+
+def _part_tables(
+    parts: list[tuple[np.ndarray, np.ndarray]], *, pair: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Tabulate the parts (``border`` rows) and their bridged gaps, with chainage."""
+    rows, gaps, offset = [], [], 0.0
+    for part_id, (lonlat, bridge) in enumerate(parts, start=1):
+        chainage = np.concatenate([[0.0], np.cumsum(edge_lengths_m(lonlat) / 1000)])
+        length = float(chainage[-1])
+        part_gaps = _gap_table(lonlat, bridge, chainage + offset)
+        part_gaps.insert(1, "part_id", part_id)
+        gaps.append(part_gaps)
+        rows.append(
+            {
+                "pair": pair,
+                "part_id": part_id,
+                "from_km": offset,
+                "to_km": offset + length,
+                "length_km": length,
+                "n_gaps": len(part_gaps),
+                "gaps_km": float(part_gaps["length_km"].sum()),
+                "geometry": shapely.LineString(lonlat),
+            }
+        )
+        offset += length
+    gap_table = pd.concat(gaps, ignore_index=True)
+    gap_table["gap_id"] = np.arange(1, len(gap_table) + 1)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84), gpd.GeoDataFrame(
+        gap_table, geometry="geometry", crs=WGS84
+    )
+
+
+def _break_table(
+    parts: list[tuple[np.ndarray, np.ndarray]],
+    border: gpd.GeoDataFrame,
+    to_proj: pyproj.Transformer,
+    poly_a: shapely.Geometry,
+    poly_b: shapely.Geometry,
+    *,
+    pair: tuple[str, str],
+) -> gpd.GeoDataFrame:
+    """One row per break between consecutive parts, with what lies between them."""
+    rows = []
+    for i in range(len(parts) - 1):
+        p, q = parts[i][0][-1], parts[i + 1][0][0]
+        xy = np.column_stack(to_proj.transform(*np.stack([p, q]).T))
+        chord = shapely.LineString(np.concatenate([xy[:1], _bridge(xy[0], xy[1]), xy[1:]]))
+        inside = np.array([shapely.intersection(chord, g).length for g in (poly_a, poly_b)])
+        outside = 1 - inside.sum() / chord.length if chord.length > 0 else 1.0
+        between = BETWEEN_OUTSIDE if outside >= 0.5 else pair[int(np.argmax(inside))]
+        rows.append(
+            {
+                "break_id": i + 1,
+                "from_part": i + 1,
+                "to_part": i + 2,
+                "at_km": float(border["to_km"].iloc[i]),
+                "distance_km": float(GEOD.inv(p[0], p[1], q[0], q[1])[2] / 1000),
+                "between": between,
+                "geometry": shapely.LineString([p, q]),
+            }
+        )
+    columns = ["break_id", "from_part", "to_part", "at_km", "distance_km", "between"]
+    frame = pd.DataFrame(rows, columns=[*columns, "geometry"])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
 
 
 def _edge_tree(line: shapely.Geometry) -> shapely.STRtree:
@@ -200,14 +429,30 @@ def _bridge(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return p + t * (q - p)
 
 
-def _chain(
-    pieces: list[np.ndarray], *, max_gap_m: float, pair: tuple[str, str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Chain pieces end to end, bridging gaps up to ``max_gap_m``.
+def _chain_parts(
+    pieces: list[np.ndarray], *, max_gap_m: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Chain pieces into parts, each from the longest piece left.
 
-    Returns the vertices and, per edge, whether it belongs to a bridge.
+    A part grows at both ends by the nearest piece within ``max_gap_m``, until none is
+    that near. Returns, per part, its vertices and, per edge, whether it belongs to a bridge.
     """
-    order = sorted(range(len(pieces)), key=lambda i: -_length(pieces[i]))
+    left = list(range(len(pieces)))
+    parts = []
+    while left:
+        coords, bridge, left = _chain(pieces, left, max_gap_m=max_gap_m)
+        parts.append((coords, bridge))
+    return parts
+
+
+def _chain(
+    pieces: list[np.ndarray], left: list[int], *, max_gap_m: float
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Chain the pieces ``left`` from the longest, bridging gaps up to ``max_gap_m``.
+
+    Returns the vertices, per edge whether it belongs to a bridge, and the pieces not used.
+    """
+    order = sorted(left, key=lambda i: -_length(pieces[i]))
     chain = [pieces[order[0]]]
     flags = [np.zeros(len(pieces[order[0]]) - 1, dtype=bool)]
     unused = set(order[1:])
@@ -251,23 +496,7 @@ def _chain(
         unused.discard(ids[k])
     coords = np.concatenate(chain)
     bridge = np.concatenate(flags)
-    if unused:
-        rest = sum(_length(pieces[i]) for i in unused)
-        total = _length(coords)
-        if rest > 0.01 * total:
-            raise BorderzoneError(
-                f"pair {pair[0]}-{pair[1]}: the shared boundary falls into stretches more "
-                f"than border.max_gap_km={max_gap_m / 1000:g} km apart ({rest / 1000:.1f} km "
-                "left over); raise border.max_gap_km or check the outlines"
-            )
-        log.warning(
-            "dropped %d stray pieces of shared boundary (%.2f km) farther than %.1f km "
-            "from the main line",
-            len(unused),
-            rest / 1000,
-            max_gap_m / 1000,
-        )
-    return coords, bridge
+    return coords, bridge, sorted(unused)
 
 
 def _trim_ends(

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDataFrame:
     """Cut the border into consecutive pieces of ``segment_km`` geodesic length.
 
-    Segments run from the border's first vertex (its western end); the last one takes the
+    Segments run from the line's first vertex (the start of a part); the last one takes the
     remainder and may be shorter. Cut points are placed on the geodesic of the edge they
     fall on, so the lengths are exact. The same line and ``segment_km`` always give the
     same segments and ``seg_id`` values.
@@ -24,14 +24,14 @@ def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDat
     Parameters
     ----------
     border
-        The border line in EPSG:4326.
+        One line (a part of the border) in EPSG:4326.
     segment_km
         Nominal segment length in km.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``seg_id`` (1, 2, ... from the western end), ``from_km``, ``to_km``, ``length_km``,
+        ``seg_id`` (1, 2, ... from the line's start), ``from_km``, ``to_km``, ``length_km``,
         in EPSG:4326.
     """
     if segment_km <= 0:
@@ -75,3 +75,36 @@ def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDat
     )
     log.info("%d segments of %g km (last %.2f km)", n, segment_km, segments.length_km.iloc[-1])
     return segments
+
+
+def cut_part_segments(border: gpd.GeoDataFrame, *, segment_km: float) -> gpd.GeoDataFrame:
+    """Cut each part of the border into segments; no segment spans two parts.
+
+    Each part is cut by :func:`cut_segments` from its start (the last segment of a part
+    takes its remainder); ``seg_id`` runs on over the parts in ``part_id`` order and the
+    chainage of a part's segments starts at the part's ``from_km``.
+
+    Parameters
+    ----------
+    border
+        The ``border`` layer: one LineString row per part with ``part_id`` and
+        ``from_km`` (EPSG:4326).
+    segment_km
+        Nominal segment length in km.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``seg_id``, ``part_id``, ``from_km``, ``to_km``, ``length_km``, in EPSG:4326.
+    """
+    frames, next_id = [], 1
+    for row in border.sort_values("part_id", kind="stable").itertuples():
+        seg = cut_segments(row.geometry, segment_km=segment_km)
+        seg["seg_id"] += next_id - 1
+        seg.insert(1, "part_id", row.part_id)
+        if row.from_km:  # the length stays that of the part's own cut
+            seg["from_km"] += row.from_km
+            seg["to_km"] += row.from_km
+        frames.append(seg)
+        next_id += len(seg)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)

@@ -9,17 +9,21 @@ import pandas as pd
 import pyproj
 import shapely
 
+from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd
 
 log = logging.getLogger(__name__)
+
+Border = gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry
+"""The ``border`` layer (one row per part), or its line(s) as one geometry."""
 
 QUAD_SEGS = 32  # arc vertices per quarter circle: chord sag 0.03 % of the width
 DENSIFY_M = 1000.0  # longest edge before a change of projection
 
 
 def build_buffer(
-    border: shapely.LineString,
+    border: Border,
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
@@ -28,16 +32,16 @@ def build_buffer(
 ) -> gpd.GeoDataFrame:
     """Zone within ``width_km`` of the border on each side, clipped to each country.
 
-    The border is cut into chunks of ``chunk_km``; each chunk is buffered in an azimuthal
-    equidistant projection centred on it (scale error below 0.005 % within 100 km of the
-    centre), so the width is true in metres along the whole border whatever its extent.
-    The chunk buffers are merged and clipped to each country in a conformal conic fitted
-    to the area; areas are measured in a fitted equal-area conic.
+    Each part of the border is cut into chunks of ``chunk_km``; each chunk is buffered in
+    an azimuthal equidistant projection centred on it (scale error below 0.005 % within
+    100 km of the centre), so the width is true in metres along the whole border whatever
+    its extent. The chunk buffers are merged and clipped to each country in a conformal
+    conic fitted to the area; areas are measured in a fitted equal-area conic.
 
     Parameters
     ----------
     border
-        The border line in EPSG:4326.
+        The ``border`` layer (every part is buffered) or the border line, in EPSG:4326.
     countries
         Outlines with columns ``iso3`` and ``geometry`` in EPSG:4326.
     pair
@@ -73,7 +77,7 @@ def build_buffer(
 
 
 def build_corridor(
-    border: shapely.LineString,
+    border: Border,
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
@@ -84,7 +88,7 @@ def build_corridor(
     Parameters
     ----------
     border
-        The border line in EPSG:4326.
+        The ``border`` layer (every part is buffered) or the border line, in EPSG:4326.
     countries
         Outlines with columns ``iso3`` and ``geometry`` in EPSG:4326.
     pair
@@ -105,9 +109,7 @@ def build_corridor(
     }
 
 
-def corridor_zone(
-    border: shapely.LineString, *, width_km: float, chunk_km: float = 100.0
-) -> gpd.GeoDataFrame:
+def corridor_zone(border: Border, *, width_km: float, chunk_km: float = 100.0) -> gpd.GeoDataFrame:
     """Zone within ``width_km`` of the border on both sides, not clipped to the countries.
 
     Built like :func:`build_buffer`; used to cut OSM data and place lists down to the
@@ -125,20 +127,25 @@ def corridor_zone(
 
 
 def _buffer_union(
-    border: shapely.LineString, *, width_km: float, chunk_km: float
+    border: Border, *, width_km: float, chunk_km: float
 ) -> tuple[shapely.Geometry, pyproj.CRS]:
-    """Union of chunk buffers, each made in a local azimuthal equidistant projection.
+    """Unite the chunk buffers of every part, each made in a local azimuthal projection.
 
     Returns the zone and the conformal working CRS it is expressed in.
     """
     if not width_km > 0:
         raise ValueError(f"buffer width must be positive, got {width_km!r}")
     width_m = width_km * 1000
-    chunks = cut_segments(densify_lonlat(border), segment_km=chunk_km)
-    work = _working_crs(border, margin_km=width_km)
+    parts = border_parts(border)
+    chunks = [
+        geom
+        for part in parts
+        for geom in cut_segments(densify_lonlat(part), segment_km=chunk_km).geometry
+    ]
+    work = _working_crs(shapely.MultiLineString(parts), margin_km=width_km)
     to_work = pyproj.Transformer.from_crs(WGS84, work, always_xy=True)
     pieces = []
-    for geom in chunks.geometry:
+    for geom in chunks:
         x0, y0, x1, y1 = geom.bounds
         aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
         fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True)
@@ -221,7 +228,7 @@ def build_cells(
 
 
 def build_zones(
-    border: shapely.LineString,
+    border: Border,
     segments: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     *,
@@ -233,7 +240,7 @@ def build_zones(
     return {"buffer": buffer, "cells": build_cells(buffer, segments)}
 
 
-def _working_crs(border: shapely.LineString, *, margin_km: float) -> pyproj.CRS:
+def _working_crs(border: shapely.Geometry, *, margin_km: float) -> pyproj.CRS:
     """Conformal conic fitted to the border's box grown by about ``margin_km``."""
     x0, y0, x1, y1 = border.bounds
     dlat = margin_km / 111.0 + 0.5

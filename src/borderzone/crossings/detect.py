@@ -329,8 +329,8 @@ def detect_crossings(
         raise InputDataError(f"pair must be two different ISO3 codes, got {list(pair)}")
     codes = (str(pair[0]), str(pair[1]))
     border = _check_layer("border", border, ())
-    if len(border) != 1:
-        raise InputDataError(f"layer border must have one row, got {len(border)}")
+    if len(border) < 1:
+        raise InputDataError("layer border has no row")
     segments = _check_layer("segments", segments, ("seg_id", "from_km", "to_km"))
     if not isinstance(gaps, pd.DataFrame) or not {"from_km", "to_km"} <= set(gaps.columns):
         raise InputDataError("layer border_gaps lacks column(s) from_km, to_km")

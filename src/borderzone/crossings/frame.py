@@ -9,9 +9,11 @@ before it is projected. The outlines of the two countries are clipped to the win
 
 A point's side (:meth:`Frame.side`) is the first country when its outline contains the
 point, else the second country when its outline does, else none; points within
-:data:`ON_BORDER_M` of the border line also get none. The chainage of a point on the border
-(:meth:`Frame.locate`) is the geodesic length of the border from its first vertex to the
-point.
+:data:`ON_BORDER_M` of the border line also get none. The border may be in several parts
+(one row of the ``border`` layer each, see :mod:`borderzone.border.line`): the edges of
+every part are searched, and no edge joins two parts. The chainage of a point on the
+border (:meth:`Frame.locate`) is the ``from_km`` of the part its nearest edge belongs to
+plus the geodesic length of that part from its first vertex to the point.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from borderzone.border.line import border_parts
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
-from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m
 
 ON_BORDER_M = 0.5
@@ -49,11 +51,13 @@ class Frame:
 
     fwd: pyproj.Transformer
     inv: pyproj.Transformer
-    border_ll: np.ndarray  # densified lon/lat vertices
-    edges: np.ndarray  # projected two-point edges
+    border_ll: np.ndarray  # densified lon/lat vertices of every part, one after the other
+    edges: np.ndarray  # projected two-point edges (none between two parts)
     tree: shapely.STRtree  # of edges
     coarse: shapely.STRtree  # of lon/lat boxes around the edges
     chain_m: np.ndarray  # geodesic chainage of each densified vertex
+    edge_start: np.ndarray  # index in border_ll of each edge's first vertex
+    edge_part: np.ndarray  # part_id of each edge
     poly_a: shapely.Geometry
     poly_b: shapely.Geometry
     window: _Window
@@ -95,10 +99,20 @@ class Frame:
         if len(x):
             (inp, hit) = self.tree.query_nearest(shapely.points(x, y), all_matches=False)
             edge[inp] = hit
-        start = self.border_ll[edge]
+        first = self.edge_start[edge]
+        start = self.border_ll[first]
         _, _, along = GEOD.inv(start[:, 0], start[:, 1], lon, lat)
-        along = np.minimum(np.asarray(along, dtype=float), np.diff(self.chain_m)[edge])
-        return (self.chain_m[edge] + along) / 1000, lon, lat
+        span = self.chain_m[first + 1] - self.chain_m[first]
+        along = np.minimum(np.asarray(along, dtype=float), span)
+        return (self.chain_m[first] + along) / 1000, lon, lat
+
+    def part(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``part_id`` of the part nearest each projected point."""
+        edge = np.zeros(len(x), dtype=np.int64)
+        if len(x):
+            (inp, hit) = self.tree.query_nearest(shapely.points(x, y), all_matches=False)
+            edge[inp] = hit
+        return self.edge_part[edge]
 
 
 def border_frame(
@@ -109,30 +123,48 @@ def border_frame(
     Parameters
     ----------
     border
-        One (Multi)LineString row in EPSG:4326; a MultiLineString must merge into one line.
+        The ``border`` layer in EPSG:4326: one LineString row per part (``part_id``,
+        ``from_km``), or one (Multi)LineString row whose merged lines are the parts.
     countries
         Outlines in EPSG:4326, columns ``iso3`` and ``geometry``.
     pair
         The two ISO3 codes: the first and the second side.
     """
-    line = border.geometry.iloc[0]
-    if line.geom_type == "MultiLineString":
-        line = shapely.line_merge(line)
-    if line.geom_type != "LineString":
-        raise InputDataError(f"layer border holds a {line.geom_type}, not one LineString")
-    x0, y0, x1, y1 = line.bounds
+    parts = border_parts(border)
+    has_chainage = isinstance(border, gpd.GeoDataFrame) and {"part_id", "from_km"} <= set(
+        border.columns
+    )
+    if has_chainage and len(parts) == len(border):
+        rows = border.sort_values("part_id", kind="stable")
+        part_ids = rows["part_id"].to_numpy(np.int64)
+        offsets_m = rows["from_km"].to_numpy(float) * 1000
+    else:  # parts without chainage: one after the other
+        part_ids = np.arange(1, len(parts) + 1)
+        offsets_m = None
+    x0, y0, x1, y1 = shapely.MultiLineString(parts).bounds
     margin = WINDOW_MARGIN_DEG
     window = (max(x0 - margin, -180), max(y0 - margin, -90))
     window += (min(x1 + margin, 180), min(y1 + margin, 90))
     crs = fitted_crs((x0, y0, x1, y1) if x1 > x0 else window, kind="conformal")
     fwd = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
     inv = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
-    ll = shapely.get_coordinates(densify_lonlat(line))
+    lls, chains, starts, owners, n, end_m = [], [], [], [], 0, 0.0
+    for k, part in enumerate(parts):
+        ll = shapely.get_coordinates(densify_lonlat(part))
+        chain = np.concatenate([[0.0], np.cumsum(edge_lengths_m(ll))])
+        offset = end_m if offsets_m is None else offsets_m[k]
+        lls.append(ll)
+        chains.append(offset + chain)
+        starts.append(n + np.arange(len(ll) - 1))
+        owners.append(np.full(len(ll) - 1, part_ids[k]))
+        n, end_m = n + len(ll), offset + chain[-1]
+    ll, edge_start = np.concatenate(lls), np.concatenate(starts)
     x, y = fwd.transform(ll[:, 0], ll[:, 1])
     xy = np.column_stack([x, y])
-    edges = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+    edges = shapely.linestrings(np.stack([xy[edge_start], xy[edge_start + 1]], axis=1))
     eps = 0.001  # degrees: far more than a lon/lat and a projected edge ever part
-    lo, hi = np.minimum(ll[:-1], ll[1:]) - eps, np.maximum(ll[:-1], ll[1:]) + eps
+    a, b = ll[edge_start], ll[edge_start + 1]
+    lo, hi = np.minimum(a, b) - eps, np.maximum(a, b) + eps
     boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
     outlines = countries.set_index("iso3").geometry
     polys = _clip_and_project(
@@ -146,7 +178,9 @@ def border_frame(
         edges=edges,
         tree=shapely.STRtree(edges),
         coarse=shapely.STRtree(boxes),
-        chain_m=np.concatenate([[0.0], np.cumsum(edge_lengths_m(ll))]),
+        chain_m=np.concatenate(chains),
+        edge_start=edge_start,
+        edge_part=np.concatenate(owners),
         poly_a=polys[0],
         poly_b=polys[1],
         window=window,

@@ -1,8 +1,12 @@
 """Crossings along the border: which count, how many fall in a segment, how far the nearest is.
 
-Distances along the border are chainage differences (km from the border's western end):
-a crossing's ``km`` against a segment's ``[from_km, to_km]``. Both sides of a segment get
-the same value.
+Distances along the border are chainage differences (km from where the border's chainage
+starts, see :mod:`borderzone.border.line`): a crossing's ``km`` against a segment's
+``[from_km, to_km]``. Both sides of a segment get the same value. A border in several parts
+(segments with ``part_id``) is measured along each part: only the crossings of a segment's
+own part count, for a crossing of another part lies across a third country or the sea. A
+crossing belongs to the part of the segment its ``km`` falls in (``[from_km, to_km)``, the
+segment a crossing's ``seg_id`` names).
 """
 
 from typing import Literal
@@ -90,8 +94,8 @@ def distance_to_crossing_km(
     """Distance along the border from each cell's segment to the nearest crossing.
 
     The distance is 0 when a crossing's chainage ``km`` falls inside the segment
-    ``[from_km, to_km]``, else the chainage gap to the nearest crossing before or after it.
-    Both sides of a segment get the same value.
+    ``[from_km, to_km]``, else the chainage gap to the nearest crossing before or after it
+    on the segment's part. Both sides of a segment get the same value.
 
     Parameters
     ----------
@@ -109,7 +113,7 @@ def distance_to_crossing_km(
     Returns
     -------
     pandas.Series
-        Km; NaN when there is no such crossing at all.
+        Km; NaN when there is no such crossing on the segment's part.
 
     Examples
     --------
@@ -117,16 +121,35 @@ def distance_to_crossing_km(
     """
     check_frame(crossings, "crossings", ["km"])
     from_km, to_km = cell_chainage(cells, segments)
-    km = np.sort(select_crossings(crossings, kind=kind, where=where)["km"].to_numpy(float))
-    if len(km) == 0:
-        return pd.Series(np.nan, index=cells.index, name="dist_crossing_km")
-    # nearest crossing at or before to_km, and at or after from_km
-    before = np.searchsorted(km, to_km, side="right") - 1
-    after = np.searchsorted(km, from_km, side="left")
-    d_before = np.where(before >= 0, from_km - km[np.clip(before, 0, None)], np.inf)
-    d_after = np.where(after < len(km), km[np.clip(after, None, len(km) - 1)] - to_km, np.inf)
-    dist = np.clip(np.minimum(d_before, d_after), 0.0, None)
+    km_all = select_crossings(crossings, kind=kind, where=where)["km"].to_numpy(float)
+    cell_part, crossing_part = _parts(cells, segments, km_all)
+    dist = np.full(len(from_km), np.nan)
+    for part in np.unique(cell_part):
+        here = cell_part == part
+        km = np.sort(km_all[crossing_part == part])
+        if len(km) == 0:
+            continue
+        # nearest crossing at or before to_km, and at or after from_km
+        f, t = from_km[here], to_km[here]
+        before = np.searchsorted(km, t, side="right") - 1
+        after = np.searchsorted(km, f, side="left")
+        d_before = np.where(before >= 0, f - km[np.clip(before, 0, None)], np.inf)
+        d_after = np.where(after < len(km), km[np.clip(after, None, len(km) - 1)] - t, np.inf)
+        dist[here] = np.clip(np.minimum(d_before, d_after), 0.0, None)
     return pd.Series(dist, index=cells.index, name="dist_crossing_km")
+
+
+def _parts(
+    cells: pd.DataFrame, segments: pd.DataFrame | None, km: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Part of each cell and of each crossing chainage ``km`` (all 1 without parts)."""
+    if segments is None or "part_id" not in segments.columns:
+        return np.ones(len(cells), dtype=np.int64), np.ones(len(km), dtype=np.int64)
+    seg = segments.sort_values("from_km")
+    part = seg["part_id"].to_numpy(np.int64)
+    cell_part = seg.set_index("seg_id")["part_id"].loc[cells["seg_id"].to_numpy()]
+    pos = np.clip(np.searchsorted(seg["from_km"].to_numpy(float), km, "right") - 1, 0, None)
+    return cell_part.to_numpy(np.int64), part[pos]
 
 
 def crossings_count(
@@ -139,12 +162,19 @@ def crossings_count(
 ) -> pd.Series:
     """Count the crossings whose chainage falls in each cell's segment ``[from_km, to_km)``.
 
-    The last segment also counts a crossing at its end.
+    The last segment (of the border, or of its part) also counts a crossing of its part at
+    its end.
     """
     check_frame(crossings, "crossings", ["km"])
     from_km, to_km = cell_chainage(cells, segments)
-    km = np.sort(select_crossings(crossings, kind=kind, where=where)["km"].to_numpy(float))
-    n = np.searchsorted(km, to_km, side="left") - np.searchsorted(km, from_km, side="left")
-    last = to_km >= to_km.max() if len(to_km) else to_km.astype(bool)
-    n = n + last * (np.searchsorted(km, to_km, "right") - np.searchsorted(km, to_km, "left"))
-    return pd.Series(n.astype(int), index=cells.index, name="n_crossings")
+    km_all = select_crossings(crossings, kind=kind, where=where)["km"].to_numpy(float)
+    cell_part, crossing_part = _parts(cells, segments, km_all)
+    n = np.zeros(len(from_km), dtype=int)
+    for part in np.unique(cell_part):
+        here = cell_part == part
+        km = np.sort(km_all[crossing_part == part])
+        f, t = from_km[here], to_km[here]
+        m = np.searchsorted(km, t, side="left") - np.searchsorted(km, f, side="left")
+        last = t >= t.max()
+        n[here] = m + last * (np.searchsorted(km, t, "right") - np.searchsorted(km, t, "left"))
+    return pd.Series(n, index=cells.index, name="n_crossings")

@@ -1,7 +1,7 @@
 """The embedded default world: synthetic roads and railways along a real border."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +26,7 @@ def build_synthetic_world(
     pair: Sequence[str],
     n_ways: int,
     seed: int,
+    border: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> World:
     """Generate a synthetic OSM world along the real border, with real GeoNames towns.
 
@@ -42,6 +43,9 @@ def build_synthetic_world(
         ISO3 codes; the first is side A.
     n_ways, seed
         Size and seed of the synthetic road network.
+    border
+        The ``border`` and ``border_gaps`` layers of ``border.gpkg``: the world is laid along
+        the configured border rather than one built with default settings.
     """
     log.warning(SYNTHETIC_NOTICE)
     places = geonames_places(corridor, pair=pair)
@@ -52,4 +56,5 @@ def build_synthetic_world(
         places=places if len(places) else None,  # none for user-assigned codes: generated
         n_ways=n_ways,
         seed=seed,
+        border=border,
     )

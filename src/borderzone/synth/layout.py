@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from borderzone.border.line import trace_border
+from borderzone.border.line import border_parts, trace_border
 from borderzone.geodesy import edge_lengths_m
 from borderzone.synth.features import Feature, Way
 from borderzone.synth.osm_writer import Osm
@@ -35,7 +35,11 @@ M_PER_DEG_LON_AT_EQUATOR = 111_320.0
 class Border:
     """The border line with geodesic chainage; points at a chainage lie exactly on it.
 
-    ``sides`` maps ``"a"`` and ``"b"`` to the (prepared) outlines of the two countries.
+    ``line`` is the part the features are laid along (the longest part of the border);
+    its chainage here starts at 0, and ``start_km`` is where it starts in the chainage of
+    the whole border. ``others`` are the other parts, which ordinary ways keep clear of too
+    (:meth:`tree`); ``lines`` is every part. ``sides`` maps ``"a"`` and ``"b"`` to the
+    (prepared) outlines of the two countries.
     """
 
     def __init__(
@@ -43,8 +47,13 @@ class Border:
         line: shapely.LineString,
         sides: Mapping[str, shapely.Geometry],
         gaps: gpd.GeoDataFrame,
+        others: Sequence[shapely.LineString] = (),
+        start_km: float = 0.0,
     ):
         self.line = line
+        self.start_km = float(start_km)
+        self.others = list(others)
+        self.lines = shapely.MultiLineString([line, *self.others]) if self.others else line
         self.coords = shapely.get_coordinates(line)
         self.chain = np.concatenate([[0.0], np.cumsum(edge_lengths_m(self.coords))])
         self.length = float(self.chain[-1])
@@ -82,13 +91,17 @@ class Border:
         return any(a - within_m <= s <= b + within_m for a, b in self.gaps)
 
     def tree(self, edges: int = 50) -> shapely.STRtree:
-        """Spatial index of the border in pieces of ``edges`` edges."""
-        k = np.arange(len(self.coords))
-        idx = np.concatenate([k, k[edges::edges]])
-        grp = np.concatenate([k // edges, k[edges::edges] // edges - 1])
-        order = np.lexsort((idx, grp))
-        pieces = shapely.linestrings(self.coords[idx[order]], indices=grp[order])
-        return shapely.STRtree(pieces)
+        """Spatial index of every part of the border in pieces of ``edges`` edges."""
+        pieces = []
+        for coords in [self.coords, *(shapely.get_coordinates(p) for p in self.others)]:
+            k = np.arange(len(coords))
+            idx = np.concatenate([k, k[edges::edges]])
+            grp = np.concatenate([k // edges, k[edges::edges] // edges - 1])
+            keep = np.bincount(grp)[grp] > 1  # a last group of one vertex ends the one before
+            idx, grp = idx[keep], grp[keep]
+            order = np.lexsort((idx, grp))
+            pieces.append(shapely.linestrings(coords[idx[order]], indices=grp[order]))
+        return shapely.STRtree(np.concatenate(pieces))
 
     def degrees(self, metres: float) -> float:
         """``metres`` in degrees of longitude where they are fewest: at the highest latitude."""
@@ -104,13 +117,47 @@ class Border:
         return 1 if votes >= 0 else -1
 
 
-def trace(countries: gpd.GeoDataFrame, *, pair: tuple[str, str]) -> Border:
-    """Trace the border between the two countries (rows in ``pair`` order) for layout."""
-    line, gaps = trace_border(countries[["iso3", "geometry"]], pair=pair)
+def trace(
+    countries: gpd.GeoDataFrame,
+    *,
+    pair: tuple[str, str],
+    border: Mapping[str, gpd.GeoDataFrame] | None = None,
+    settings: Mapping[str, float | bool] | None = None,
+) -> Border:
+    """Take the border between the two countries (rows in ``pair`` order) for layout.
+
+    Features are laid along the longest part (the first of equal ones); its gaps are
+    given in its own chainage.
+
+    Parameters
+    ----------
+    countries, pair
+        The two outlines, in ``pair`` order.
+    border
+        The ``border`` and ``border_gaps`` layers of ``border.gpkg``, as the workflow built
+        them; None traces the border with :func:`borderzone.border.line.trace_border`.
+    settings
+        Keyword options of :func:`~borderzone.border.line.trace_border` (``snap_m``,
+        ``max_gap_km``, ``min_part_km``, ``reverse``) when tracing; its defaults otherwise.
+    """
+    if border is None:
+        line, gaps = trace_border(countries[["iso3", "geometry"]], pair=pair, **(settings or {}))
+    else:
+        line, gaps = border["border"], border["border_gaps"]
+    parts = border_parts(line)
+    k = int(np.argmax([edge_lengths_m(shapely.get_coordinates(p)).sum() for p in parts]))
+    start_km = 0.0
+    if {"part_id", "from_km"} <= set(line.columns) and len(line) == len(parts):
+        row = line.sort_values("part_id", kind="stable").iloc[k]
+        start_km = float(row["from_km"])
+        if "part_id" in gaps.columns:
+            gaps = gaps[gaps["part_id"] == row["part_id"]]
+    gaps = gaps.assign(from_km=gaps["from_km"] - start_km, to_km=gaps["to_km"] - start_km)
     sides = {"a": countries.geometry.iloc[0], "b": countries.geometry.iloc[1]}
     for g in sides.values():
         shapely.prepare(g)
-    return Border(line.geometry.iloc[0], sides, gaps)
+    others = parts[:k] + parts[k + 1 :]
+    return Border(parts[k], sides, gaps, others=others, start_km=start_km)
 
 
 class Frame:

@@ -4,8 +4,11 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from borderzone.border.line import build_border
 from borderzone.border.segments import cut_segments
 from borderzone.geodesy import geodesic_length_km
+from borderzone.io import read_countries
+from tests.parts_outlines import write_parts_outlines
 
 
 def test_rus_kaz_segments_sum_to_border_length(rus_kaz_border):
@@ -52,3 +55,34 @@ def test_random_lines_cut_exactly(lon0, lat0, steps, segment_km):
     assert lengths.sum() == pytest.approx(total, rel=1e-6, abs=1e-6)
     assert np.allclose(lengths, segments["length_km"], rtol=1e-6, atol=1e-6)
     assert len(segments) == max(int(np.ceil(total / segment_km - 1e-9)), 1)
+
+
+def test_segments_of_a_border_in_parts_never_span_two_parts(tmp_path):
+    path = write_parts_outlines(tmp_path / "c.gpkg")
+    layers = build_border(
+        read_countries(path, iso3=["XAA", "XBB"]),
+        pair=["XAA", "XBB"],
+        snap_m=500,
+        max_gap_km=10,
+        segment_km=25,
+    )
+    border, segments = layers["border"], layers["segments"]
+    assert segments["seg_id"].tolist() == list(range(1, len(segments) + 1))
+    assert segments["part_id"].is_monotonic_increasing
+    assert set(segments["part_id"]) == {1, 2, 3}
+    for part in border.itertuples():
+        own = segments[segments["part_id"] == part.part_id]
+        # on the part's own line, and far from every other part (100 km of sea or wedge)
+        others = border[border["part_id"] != part.part_id].geometry.union_all()
+        assert shapely.distance(own.geometry.values, part.geometry).max() < 1e-9
+        assert shapely.distance(own.geometry.values, others).min() > 0.5  # degrees
+        measured = geodesic_length_km(own.geometry.values)
+        assert measured.sum() == pytest.approx(part.length_km, rel=1e-6)
+        assert own["length_km"].sum() == pytest.approx(part.length_km, rel=1e-9)
+        assert np.allclose(measured[:-1], 25, rtol=1e-6) and 0 < measured[-1] <= 25 + 1e-6
+        # chainage from the part's start, continuous within the part
+        assert own["from_km"].iloc[0] == pytest.approx(part.from_km, abs=1e-9)
+        assert own["to_km"].iloc[-1] == pytest.approx(part.to_km, abs=1e-6)
+        assert np.allclose(own["from_km"].to_numpy()[1:], own["to_km"].to_numpy()[:-1])
+        first = shapely.get_coordinates(own.geometry.iloc[0])[0]
+        assert np.allclose(first, part.geometry.coords[0], atol=1e-9)

@@ -3,10 +3,13 @@ import numpy as np
 import pytest
 import shapely
 
+from borderzone.border.line import build_border
 from borderzone.border.segments import cut_segments
-from borderzone.border.zones import build_buffer, build_cells
+from borderzone.border.zones import build_buffer, build_cells, corridor_zone
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.geodesy import GEOD, geodesic_length_km
+from borderzone.io import read_countries
+from tests.parts_outlines import write_north_south_outlines, write_parts_outlines
 
 
 def geodesic_distance_m(
@@ -120,3 +123,76 @@ def test_small_world_buffer_area_matches_width(tmp_path):
     assert cells.groupby("side")["area_km2"].sum().to_numpy() == pytest.approx(
         buffer["area_km2"].to_numpy(), rel=1e-6
     )
+
+
+def outer_edge_error(buffer, countries, border_lines, width_km, n=4000):
+    """Relative error of the distance to the border at ~``n`` points of the outer edge,
+    and those points (points where an outline cuts the buffer are left out)."""
+    zone = shapely.union_all(buffer.geometry.values)
+    rings = shapely.get_parts(shapely.boundary(zone))
+    ring_len = shapely.length(rings)
+    counts = np.maximum((n * ring_len / ring_len.sum()).astype(int), 0)
+    fracs = [np.arange(k) / k for k in counts]
+    pts = shapely.line_interpolate_point(
+        np.repeat(rings, counts), np.concatenate(fracs), normalized=True
+    )
+    outlines = shapely.boundary(shapely.union_all(countries.geometry.values))
+    lines = shapely.MultiLineString(border_lines)
+    pts = pts[~shapely.dwithin(pts, outlines, 0.002) & ~shapely.dwithin(pts, lines, 0.002)]
+    xy = shapely.get_coordinates(pts)
+    dist = np.min(
+        [geodesic_distance_m(xy, line, reach_km=width_km * 1.2) for line in border_lines], axis=0
+    )
+    return dist / (width_km * 1000) - 1, xy
+
+
+@pytest.fixture(scope="module")
+def north_south(tmp_path_factory):
+    path = write_north_south_outlines(tmp_path_factory.mktemp("ns") / "c.gpkg")
+    countries = read_countries(path, iso3=["XAA", "XBB"])
+    layers = build_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10, segment_km=25)
+    return countries, layers
+
+
+@pytest.mark.parametrize("width_km", [10, 50])
+def test_north_south_buffer_is_true_to_its_width(north_south, width_km):
+    countries, layers = north_south
+    buffer = build_buffer(layers["border"], countries, pair=["XAA", "XBB"], width_km=width_km)
+    err, xy = outer_edge_error(buffer, countries, list(layers["border"].geometry), width_km)
+    assert len(xy) >= 1000
+    assert np.ptp(xy[:, 1]) > 10  # the points sample the border from 40 to 52 °N
+    assert np.abs(err).max() < 0.001, f"worst relative error {np.abs(err).max():.5f}"
+
+
+@pytest.fixture(scope="module")
+def in_parts(tmp_path_factory):
+    path = write_parts_outlines(tmp_path_factory.mktemp("parts") / "c.gpkg")
+    countries = read_countries(path, iso3=["XAA", "XBB"])
+    layers = build_border(countries, pair=["XAA", "XBB"], snap_m=500, max_gap_km=10, segment_km=25)
+    return countries, layers
+
+
+def test_buffer_of_a_border_in_parts_covers_every_part_and_no_break(in_parts):
+    countries, layers = in_parts
+    border = layers["border"]
+    buffer = build_buffer(border, countries, pair=["XAA", "XBB"], width_km=20)
+    err, xy = outer_edge_error(buffer, countries, list(border.geometry), 20)
+    assert np.abs(err).max() < 0.001, f"worst relative error {np.abs(err).max():.5f}"
+    zone = shapely.union_all(buffer.geometry.values)
+    for part in border.geometry:  # every part lies in the zone (the island too)
+        assert shapely.difference(part, shapely.buffer(zone, 1e-7)).length < 1e-9
+    # the unclipped corridor does not reach across the sea or the wedge (53 km to a part)
+    corridor = corridor_zone(border, width_km=20).geometry.iloc[0]
+    sea, middle_of_wedge = shapely.Point(57.25, 50.0), shapely.Point(63.75, 50.05)
+    assert not corridor.intersects(sea) and not corridor.intersects(middle_of_wedge)
+    assert corridor.contains(shapely.Point(55.25, 50.05))  # 11 km from the island's border
+
+
+def test_cells_of_a_border_in_parts_tile_its_buffer(in_parts):
+    countries, layers = in_parts
+    buffer = build_buffer(layers["border"], countries, pair=["XAA", "XBB"], width_km=20)
+    cells = build_cells(buffer, layers["segments"])
+    assert cells.groupby("side")["area_km2"].sum().to_numpy() == pytest.approx(
+        buffer["area_km2"].to_numpy(), rel=1e-6
+    )
+    assert set(cells["seg_id"]) == set(layers["segments"]["seg_id"])

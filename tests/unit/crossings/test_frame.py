@@ -6,10 +6,13 @@ import pytest
 import shapely
 from crossings_helpers import BORDER, COUNTRIES, PAIR, f
 
+from borderzone.border.line import trace_border
 from borderzone.crossings.frame import ON_BORDER_M, border_frame
-from borderzone.crs import WGS84
+from borderzone.crs import WGS84, densify_lonlat
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD
+from borderzone.io import read_countries
+from tests.parts_outlines import write_parts_outlines
 
 FRAME = border_frame(BORDER, COUNTRIES, PAIR)
 
@@ -64,3 +67,43 @@ def test_border_must_be_one_line():
     points = gpd.GeoDataFrame(geometry=[shapely.Point(61, 50)], crs=WGS84)
     with pytest.raises(InputDataError, match="not one LineString"):
         border_frame(points, COUNTRIES, PAIR)
+
+
+# --------------------------------------------------------------------------------------
+# a border in three parts (tests/parts_outlines.py): island, west of a wedge, east of it
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    path = write_parts_outlines(tmp_path_factory.mktemp("parts") / "c.gpkg")
+    countries = read_countries(path, iso3=list(PAIR))
+    border, _ = trace_border(countries, pair=PAIR)
+    return border, border_frame(border, countries, PAIR)
+
+
+def test_chainage_on_a_border_in_parts_runs_along_each_part(parts):
+    border, frame = parts
+    assert border["part_id"].tolist() == [1, 2, 3]
+    for row in border.itertuples():
+        coords = shapely.get_coordinates(row.geometry)
+        k = len(coords) // 3  # a vertex a third of the way along the part
+        x, y = frame.fwd.transform(coords[[k], 0], coords[[k], 1])
+        km, _, _ = frame.locate(np.asarray(x), np.asarray(y))
+        along = GEOD.line_length(*coords[: k + 1].T) / 1000
+        assert km[0] == pytest.approx(row.from_km + along, abs=1e-3)
+        assert frame.part(np.asarray(x), np.asarray(y)).tolist() == [row.part_id]
+
+
+def test_no_edge_joins_two_parts(parts):
+    border, frame = parts
+    ends = [
+        (row.geometry.coords[-1], nxt.coords[0])
+        for row, nxt in zip(border.itertuples(), border.geometry.iloc[1:], strict=False)
+    ]
+    for (x0, y0), (x1, y1) in ends:  # the middle of each break is ~50 km from the border
+        x, y = frame.fwd.transform((x0 + x1) / 2, (y0 + y1) / 2)
+        near = frame.tree.query(shapely.Point(x, y), predicate="dwithin", distance=40_000)
+        assert len(near) == 0
+    assert len(frame.edges) == sum(
+        len(shapely.get_coordinates(densify_lonlat(g))) - 1 for g in border.geometry
+    )

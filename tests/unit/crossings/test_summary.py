@@ -95,3 +95,17 @@ def test_pair_must_be_two_codes():
     for bad in ("RUS-KAZ", ("RUS",)):
         with pytest.raises(InputDataError, match="pair must be two ISO3 codes"):
             summarise_crossings(out, pair=bad)
+
+
+def test_published_figures_cite_the_article_and_its_line():
+    roads = roads_frame([(1, crossing_line(61.0), {"highway": "trunk"})])
+    out = find(roads, rail_frame([]))
+    s = summarise_crossings(out, pair=("RUS", "KAZ"))
+    cited = s.loc[s["published"].notna()].set_index("item")["source"]
+    assert cited["rail lines"].startswith('article "Interaction of border territories')
+    assert cited["rail lines"].endswith("line 246")  # "16 железнодо-" stands on line 246
+    assert cited["dirt roads"].endswith("lines 248–249")
+    assert (s.loc[s["published"].isna(), "source"] == "").all()
+    other = summarise_crossings(out, pair=PAIR)
+    assert (other["source"] == "").all()
+    assert not other.astype(str).apply(lambda col: col.str.contains("Interaction")).any().any()
