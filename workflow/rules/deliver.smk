@@ -26,15 +26,63 @@ rule write_deliverables:
         rasters=RASTERS,
         synthetic=OSM["source"] == "synthetic",
         synthetic_population=config["population"]["source"] == "synthetic",
-        config_sha256=config_hash({key: config[key] for key in WIDTH_KEYS}),
-        metadata=output_metadata(OSM_SOURCE, WIDTH_KEYS),
+        config_sha256=pair_hash(WIDTH_KEYS),
+        metadata=output_metadata(osm_source, WIDTH_KEYS),
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:
         "../scripts/write_deliverables.py"
+
+
+rule write_article_tables:
+    message:
+        "Recomputing the article's tables for {wildcards.pair}"
+    input:
+        border="results/{pair}/border.gpkg",
+        crossings="results/{pair}/crossings.gpkg",
+        countries=countries_file,
+        admin=admin_areas,
+        roads="results/{pair}/osm/roads.parquet",
+        rail="results/{pair}/osm/rail.parquet",
+        regions=f"results/{{pair}}/{WIDEST}km/regions.csv",
+    output:
+        regions="results/{pair}/article/regions.csv",
+        transit="results/{pair}/article/transit.csv",
+        checkpoints="results/{pair}/article/checkpoints.csv",
+        population="results/{pair}/article/population.csv",
+        generalisation="results/{pair}/article/generalisation.csv",
+    log:
+        "results/{pair}/logs/write_article_tables.log",
+    benchmark:
+        "results/{pair}/benchmarks/write_article_tables.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        corridor_km=CORRIDOR_KM,
+        synthetic=OSM["source"] == "synthetic",
+        countries=countries_params,
+        admin_layer=config["admin"]["layer"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/write_article_tables.py"
+
+
+# The article's tables the report shows (borderzone.deliver.report.ARTICLE_SECTIONS), by
+# stem. ARTICLE TABLES OF OTHER RULES go here too when they exist: add
+# "districts": "results/{pair}/article/districts.csv" and
+# "rivers": "results/{pair}/article/rivers.csv".
+REPORT_ARTICLE_TABLES = {
+    stem: f"results/{{pair}}/article/{stem}.csv"
+    for stem in ("regions", "transit", "checkpoints", "population", "generalisation")
+}
 
 
 rule write_report:
@@ -46,7 +94,9 @@ rule write_report:
         summary="results/{pair}/crossings_summary.csv",
         metrics=f"results/{{pair}}/{WIDEST}km/metrics.gpkg",
         regions=f"results/{{pair}}/{WIDEST}km/regions.csv",
+        **{f"article_{stem}": path for stem, path in REPORT_ARTICLE_TABLES.items()},
         countries=countries_file,
+        admin=admin_areas,
         population=population_raster,
         osm=osm_pbf_files,
     output:
@@ -63,10 +113,14 @@ rule write_report:
         pair=lambda wildcards: wildcards.pair.split("-"),
         synthetic=OSM["source"] == "synthetic",
         synthetic_population=config["population"]["source"] == "synthetic",
-        config_sha256=config_hash(config),
+        config_sha256=pair_hash(),
+        article_tables=list(REPORT_ARTICLE_TABLES),
+        countries=countries_params,
+        admin_layer=config["admin"]["layer"],
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:
@@ -79,8 +133,11 @@ rule write_webmap:
     input:
         border="results/{pair}/border.gpkg",
         crossings="results/{pair}/crossings.gpkg",
-        metrics=f"results/{{pair}}/{NARROWEST}km/metrics.gpkg",
+        metrics=f"results/{{pair}}/{WIDEST}km/metrics.gpkg",
         zones=expand("results/{{pair}}/{width}km/zones.gpkg", width=WIDTHS),
+        countries=countries_file,
+        admin=admin_areas,
+        places="results/{pair}/osm/places.parquet",
     output:
         webmap="results/{pair}/webmap.html",
     log:
@@ -90,9 +147,12 @@ rule write_webmap:
     params:
         widths=WIDTHS,
         synthetic=OSM["source"] == "synthetic",
+        countries=countries_params,
+        admin_layer=config["admin"]["layer"],
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:

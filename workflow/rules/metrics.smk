@@ -74,11 +74,12 @@ rule compute_segment_metrics:
         rail_exclude=config["osm"]["rail_exclude"],
         admin_layer=config["admin"]["layer"],
         metadata=output_metadata(
-            OSM_SOURCE, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
+            osm_source, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
         ),
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=60,
     conda:
         "../envs/borderzone.yaml"
     script:
@@ -107,10 +108,11 @@ rule build_rasters:
         resolution_m=config["layers"]["resolution_m"],
         speeds_kmh=config["layers"]["speeds_kmh"],
         access_kmh=config["layers"]["access_kmh"],
-        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm", "population", "layers"]),
+        metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm", "population", "layers"]),
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=60,
     conda:
         "../envs/borderzone.yaml"
     script:

@@ -15,7 +15,7 @@ rule build_countries_from_osm:
         "results/{pair}/benchmarks/build_countries_from_osm.tsv"
     params:
         pair=lambda wildcards: wildcards.pair.split("-"),
-        metadata=output_metadata(OSM_SOURCE, ["pair", "osm"]),
+        metadata=output_metadata(osm_source, ["pair", "osm"]),
     threads: 2
     resources:
         mem_mb=4000,
@@ -103,7 +103,7 @@ if config["osm"]["source"] == "overpass":
         log:
             "results/{pair}/logs/collect_overpass.log",
         params:
-            source=OSM_SOURCE,
+            source=osm_source,
         threads: 1
         resources:
             mem_mb=4000,
@@ -127,12 +127,13 @@ else:
         benchmark:
             "results/{pair}/benchmarks/extract_corridor.tsv"
         params:
-            source=OSM_SOURCE,
+            source=osm_source,
             include_paths=config["osm"]["include_paths"],
             rail_exclude=config["osm"]["rail_exclude"],
         threads: 2
         resources:
             mem_mb=4000,
+            runtime=120,
         conda:
             "../envs/borderzone.yaml"
         script:
@@ -152,10 +153,11 @@ rule clip_network:
     benchmark:
         "results/{pair}/benchmarks/clip_network_{width}km.tsv"
     params:
-        metadata=output_metadata(OSM_SOURCE, [*BORDER_KEYS, "osm"]),
+        metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm"]),
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:

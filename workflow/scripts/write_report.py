@@ -3,7 +3,7 @@
 import pandas as pd
 
 from borderzone.deliver import collect_run_record, write_report
-from borderzone.io import read_layer
+from borderzone.io import read_admin, read_countries, read_layer
 from borderzone.logs import rule_log
 
 with rule_log(snakemake.log[0]):
@@ -18,6 +18,11 @@ with rule_log(snakemake.log[0]):
         metrics=read_layer(inp.metrics, "segment_metrics"),
         regions=pd.read_csv(inp.regions),
         pair=snakemake.params.pair,
+        article={
+            stem: pd.read_csv(inp[f"article_{stem}"]) for stem in snakemake.params.article_tables
+        },
+        countries=read_countries(inp.countries, **snakemake.params.countries),
+        admin=read_admin(inp.admin, layer=snakemake.params.admin_layer),
         run_record=collect_run_record(
             sources,
             config_sha256=snakemake.params.config_sha256,

@@ -6,8 +6,8 @@ The headlines (:data:`HEADLINES`) are ``road crossings``, ``rail lines`` (rail c
 grouped by ``ref``, else ``name``, else the crossing alone), ``trunk highways``
 (``highway`` motorway or trunk, links included) and ``dirt roads`` (``surface_class``
 unpaved). The figure published for a headline (:func:`borderzone.published.published_figures`
-of the pair) is set beside it for the whole border only; a pair without published figures
-gets none.
+of the pair) is set beside it for the whole border only, with its source and the line(s) of
+the text it stands on (``source``); a pair without published figures gets none.
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def summarise_crossings(
         ``road_km``), ``item``, ``value``, ``key`` (of the headline rows, as in
         :data:`HEADLINES`) and ``published`` (the figure published for ``pair``, from
         :func:`borderzone.published.published_figures`, for the headline rows of the
-        whole border, else NaN). The rules are published in the module documentation.
+        whole border, else NaN) and ``source`` (where that figure is published, with the
+        line(s) of the text: :attr:`borderzone.published.PublishedFigure.citation`; empty
+        where nothing is published). The rules are published in the module documentation.
 
     Examples
     --------
@@ -139,7 +141,10 @@ def summarise_crossings(
     out = pd.DataFrame(rows, columns=["scope", "group", "item", "value"])
     headline = (out["group"] == "headline").to_numpy()
     out["key"] = np.where(headline, out["item"].map(HEADLINES), None)
-    figures = {f.key: f.value for f in published_figures("-".join(pair))}
-    published = out["key"].map(figures).astype(float)
-    out["published"] = published.where(headline & (out["scope"] == "border").to_numpy())
+    figures = {f.key: f for f in published_figures("-".join(pair))}
+    on_border = headline & (out["scope"] == "border").to_numpy()
+    published = out["key"].map({k: f.value for k, f in figures.items()}).astype(float)
+    out["published"] = published.where(on_border)
+    source = out["key"].map({k: f.citation for k, f in figures.items()})
+    out["source"] = source.where(on_border & source.notna().to_numpy(), "").astype(object)
     return out

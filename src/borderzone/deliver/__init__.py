@@ -1,8 +1,15 @@
 """The deliver stage: styled GeoPackages, QGIS projects, the report and the web map."""
 
+from borderzone.deliver.article import write_article_tables
 from borderzone.deliver.deliverables import write_deliverables
 from borderzone.deliver.report import write_report
 from borderzone.deliver.run_record import collect_run_record
 from borderzone.deliver.webmap import write_webmap
 
-__all__ = ["collect_run_record", "write_deliverables", "write_report", "write_webmap"]
+__all__ = [
+    "collect_run_record",
+    "write_article_tables",
+    "write_deliverables",
+    "write_report",
+    "write_webmap",
+]

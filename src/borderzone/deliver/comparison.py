@@ -2,7 +2,8 @@
 
 :func:`compare_published` gives one :class:`Comparison` per published figure
 (:mod:`borderzone.published`): the computed value, whether it agrees within the figure's
-tolerance, the sources and dates of both, and why a figure could not be computed.
+tolerance, the sources and dates of both (a figure of the article with the line(s) of its
+text it stands on), and why a figure could not be computed.
 :func:`matched_regions` and :func:`region_pairs` set the admin regions of the run beside
 the published region names and population groups.
 """
@@ -19,7 +20,31 @@ import pandas as pd
 from borderzone.published import PublishedFigure, match_region
 
 NOT_COMPUTED_ADMIN = "not computed: no admin areas in this run"
-_TRANSPORT = ("rail_lines", "roads", "trunk_roads", "dirt_roads")
+_TRANSPORT = (
+    "rail_lines",
+    "roads",
+    "trunk_roads",
+    "dirt_roads",
+    "checkpoints_road",
+    "checkpoints_multilateral",
+    "checkpoints_all",
+)
+#: Crossing categories counted for each published checkpoint figure, and what is counted.
+_CHECKPOINTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "checkpoints_road": (
+        ("international checkpoint", "local checkpoint"),
+        "Road crossings with a border control within 2 km.",
+    ),
+    "checkpoints_multilateral": (
+        ("international checkpoint",),
+        "Road crossings with a border control not limited to local traffic; OSM does not "
+        "tell multilateral from bilateral checkpoints.",
+    ),
+    "checkpoints_all": (
+        ("international checkpoint", "local checkpoint", "rail checkpoint"),
+        "Road and rail crossings with a border control within 2 km.",
+    ),
+}
 
 
 @dataclass
@@ -122,7 +147,7 @@ def compare_published(
         value: float | None = None
         source, note, reason = osm, fig.note, ""
         if fig.key == "border_km":
-            value = float(border["length_km"].iloc[0])
+            value = float(border["length_km"].sum())
             source = _source(run_record, "outlines")
             note = (
                 "Geodesic length of the line built from the two outlines; a line that follows "
@@ -146,6 +171,12 @@ def compare_published(
                 else:
                     value = float((road["surface_class"] == "unpaved").sum())
                     note = "Roads whose surface class is unpaved (tags or track class)."
+        elif fig.key in _CHECKPOINTS:
+            if crossings is None or "category" not in pd.DataFrame(crossings).columns:
+                reason = "not computed: no crossings in this run"
+            else:
+                cats, note = _CHECKPOINTS[fig.key]
+                value = float(pd.DataFrame(crossings)["category"].isin(cats).sum())
         elif fig.key.startswith("regions_"):
             side = fig.key.split("_", 1)[1]
             if rt is None:
@@ -169,7 +200,9 @@ def compare_published(
         else:
             reason = "not computed by this workflow"
         if value is None:
-            rows.append(Comparison(fig.label, fig.text, reason or "not computed", fig.source, note))
+            rows.append(
+                Comparison(fig.label, fig.text, reason or "not computed", fig.citation, note)
+            )
             continue
         differs = not _agrees(fig, value)
         if differs:
@@ -188,7 +221,7 @@ def compare_published(
                 fig.label,
                 fig.text,
                 _fmt(value, fig.unit),
-                f"published: {fig.source}; computed: {source}",
+                f"published: {fig.citation}; computed: {source}",
                 note,
                 differs,
             )

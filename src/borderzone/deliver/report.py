@@ -3,7 +3,9 @@
 :func:`write_report` (the rule's function) and :func:`render_report` write maps, profiles
 along the chainage, region tables, the cluster typology and the table that sets the
 published figures (:mod:`borderzone.published`) beside the ones computed from the run
-(:mod:`borderzone.deliver.comparison`), with the source and date of each; the footer
+(:mod:`borderzone.deliver.comparison`), with the source and date of each (a figure of the
+article with the line of its text), a section per article table
+(:mod:`borderzone.deliver.article_report`); the footer
 prints the run record (:mod:`borderzone.deliver.run_record`). Images are PNGs inlined as
 base64 and there is no script, stylesheet or font from the network: the file opens from
 disk anywhere. The page holds no time from the clock: it is dated by the run record
@@ -13,8 +15,6 @@ inputs give the same bytes (matplotlib's PNGs carry no date).
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,88 +25,24 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment
 
+from borderzone.deliver.article import official_length_km
+from borderzone.deliver.article_report import article_sections
 from borderzone.deliver.comparison import (
     NOT_COMPUTED_ADMIN,
     compare_published,
     matched_regions,
     region_pairs,
 )
-from borderzone.deliver.styles import CATEGORY_COLORS, density_field, isolation_field
+from borderzone.deliver.report_maps import _map_crossings, _map_metric, _png, _pyplot
+from borderzone.deliver.styles import density_field, isolation_field
 from borderzone.io import replacing
-from borderzone.published import PublishedFigure, published_figures
+from borderzone.published import PublishedFigure, other_lengths, published_figures
 
 log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------------------
 # figures
-
-
-def _pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend (no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _png(fig: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _map_crossings(border: gpd.GeoDataFrame, crossings: pd.DataFrame | None) -> str:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(11, 4.2))
-    border.to_crs(4326).plot(ax=ax, color="#1a1a1a", linewidth=1.2)
-    if crossings is not None and len(crossings):
-        c = pd.DataFrame(crossings)
-        for cat, color in CATEGORY_COLORS.items():
-            sel = c[c["category"] == cat]
-            if len(sel):
-                marker = "D" if cat.startswith("rail") else "o"
-                ax.scatter(
-                    sel["lon"],
-                    sel["lat"],
-                    s=22,
-                    c=color,
-                    marker=marker,
-                    edgecolors="black",
-                    linewidths=0.4,
-                    label=f"{cat} ({len(sel)})",
-                    zorder=3,
-                )
-        ax.legend(loc="best", fontsize=7, frameon=True)
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.set_aspect(1.6)
-    ax.set_title("Border and crossings by category")
-    return _png(fig)
-
-
-def _map_metric(geoms: gpd.GeoDataFrame, column: str, title: str, cmap: str) -> str:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(11, 4.2))
-    g = geoms.to_crs(4326)
-    lw = 3 if g.geom_type.str.contains("Line").all() else 0.1
-    g.plot(
-        ax=ax,
-        column=column,
-        cmap=cmap,
-        legend=True,
-        linewidth=lw,
-        missing_kwds={"color": "#dddddd"},
-        legend_kwds={"shrink": 0.6, "label": column},
-    )
-    ax.set_aspect(1.6)
-    ax.set_title(title)
-    return _png(fig)
 
 
 PROFILE_COLUMNS = (
@@ -184,6 +120,12 @@ figure below describes the synthetic world, not the real border.</p>{% endif %}
 {% for text, src in other_lengths %}{{ text }} ({{ src }}){{ '; ' if not loop.last }}{% endfor %}.
 </p>{% endif %}
 
+{% if article %}<h2 id="article">{{ article_heading }}</h2>
+{% for s in article %}<h3 id="{{ s.id }}">{{ s.title }}</h3><p>{{ s.intro }}</p>
+{% if s.image %}<img alt="{{ s.title }}" src="{{ s.image }}">{% endif %}
+{% if s.note %}<p class="note">{{ s.note }}</p>{% endif %}{{ s.table }}
+{% endfor %}{% endif %}
+
 <h2 id="maps">Maps</h2>
 {% for title, img in maps %}<figure><img alt="{{ title }}" src="{{ img }}">
 <figcaption>{{ title }}</figcaption></figure>{% endfor %}
@@ -254,6 +196,9 @@ def render_report(
     cells: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     other_lengths: Sequence[tuple[str, str]] = (),
+    countries: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
+    article: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """Write the run's report as one self-contained HTML file.
 
@@ -285,6 +230,12 @@ def render_report(
         Page title.
     other_lengths
         Other published lengths of the border, (text, source).
+    countries, admin
+        The two countries' outlines (``iso3``) and the admin areas (their admin_level 4
+        regions are named), drawn behind the maps for orientation; None to leave out.
+    article
+        The article's tables recomputed (:mod:`borderzone.deliver.article`), by CSV stem,
+        each shown as a section (:func:`borderzone.deliver.article_report.article_sections`).
     """
     path = Path(path)
     pair = str(border["pair"].iloc[0]) if "pair" in border.columns else "RUS-KAZ"
@@ -302,7 +253,8 @@ def render_report(
     heading = "Published figures beside the computed ones"
     if synthetic:
         heading += " — computed from SYNTHETIC roads and railways, not real OpenStreetMap data"
-    maps = [("Border and crossings by category", _map_crossings(border, crossings))]
+    context = {"outlines": countries, "regions": admin}
+    maps = [("Border and crossings by category", _map_crossings(border, crossings, **context))]
     geoms = None
     if metrics is not None:
         if isinstance(metrics, gpd.GeoDataFrame):
@@ -318,11 +270,16 @@ def render_report(
     if geoms is not None:
         iso = isolation_field(list(geoms.columns))
         if iso:
-            maps.append(("Isolation index", _map_metric(geoms, iso, "Isolation", "YlOrRd")))
+            maps.append(
+                ("Isolation index", _map_metric(geoms, iso, "Isolation", "YlOrRd", **context))
+            )
         dens = density_field(list(geoms.columns))
         if dens:
             maps.append(
-                ("Population density", _map_metric(geoms, dens, "Population density", "Blues"))
+                (
+                    "Population density",
+                    _map_metric(geoms, dens, "Population density", "Blues", **context),
+                )
             )
     rt = matched_regions(region_table)
     env = Environment(autoescape=True)
@@ -332,6 +289,19 @@ def render_report(
         comparison_heading=heading,
         comparison=comparison,
         other_lengths=other_lengths,
+        article=[
+            {**section, "table": _markup(section["table"])}
+            for section in article_sections(
+                article or {},
+                pair=pair,
+                official_km=official_length_km(border),
+            )
+        ],
+        article_heading=(
+            "The article's tables, recomputed"
+            if published
+            else "Tables of the border, by region, route and scale"
+        ),
         maps=maps,
         profiles=_profiles(segments, metrics, crossings) if metrics is not None else None,
         summary=_markup(_table(summary)),
@@ -362,6 +332,9 @@ def write_report(
     regions: pd.DataFrame,
     pair: Sequence[str],
     run_record: Mapping,
+    article: Mapping[str, pd.DataFrame] | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Write the pair's report: maps, profiles, tables, published figures beside ours.
 
@@ -383,6 +356,11 @@ def write_report(
         ISO3 codes of the two countries: picks the published figures.
     run_record
         The run's record (:func:`borderzone.deliver.run_record.collect_run_record`).
+    article
+        The article's tables by CSV stem (``results/{pair}/article/*.csv``), each a section.
+    countries, admin
+        The two countries' outlines and the admin areas, drawn behind the maps; None to
+        leave out.
     """
     region_table = None
     if len(regions):
@@ -397,4 +375,8 @@ def write_report(
         region_table=region_table,
         published=published_figures("-".join(pair)),
         run_record=run_record,
+        other_lengths=other_lengths("-".join(pair)),
+        article=article,
+        countries=countries,
+        admin=admin,
     )

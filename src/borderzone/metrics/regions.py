@@ -2,9 +2,19 @@
 
 Regions are whole admin_level 4 areas (oblasts, krais, republics) that run along the
 border; each cell of a width belongs to the region holding its representative point on its
-side, and a segment's border length goes to the pair of regions of its two cells.
+side.
+
+Published rule for the border km of a region: the border line itself is cut into pieces
+of :data:`PIECE_KM` (geodesic) and each piece belongs, on each side, to the region of that
+side whose polygon is nearest its midpoint (within ``within_km``; measured in a Lambert
+conformal conic fitted to the border, where "nearest" is the ellipsoid's to second order);
+a region's border km is the geodesic length of its pieces and a pair's the length of the
+pieces whose nearest regions are that pair (:func:`cut_border_by_region`). The km of one
+side's regions (with the pieces no region is near, :data:`NO_REGION`) sum to the border
+length.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +22,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from borderzone.border.line import border_parts
+from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.metrics.population import region_population
+
+PIECE_KM = 0.25
+"""Length of the pieces the border is cut into to give each km to a region."""
+
+NO_REGION = "(no region within reach)"
+"""Region name of the border pieces that no region of a side lies near."""
 
 REGION_COLUMNS = [
     "side",
@@ -68,17 +86,85 @@ def border_regions(
     return on_border.assign(side=_side_of(on_border, countries))
 
 
+def cut_border_by_region(
+    border: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    sides: Sequence[str],
+    piece_km: float = PIECE_KM,
+    within_km: float = 10.0,
+) -> gpd.GeoDataFrame:
+    """Cut the border line into pieces, each with the nearest region on each side.
+
+    Parameters
+    ----------
+    border
+        The ``border`` layer or the ``segments`` layer: the line (any CRS).
+    regions
+        Areas with ``side`` (ISO3) and ``name``.
+    sides
+        The two ISO3 codes: the columns ``region_a`` and ``region_b`` are theirs.
+    piece_km
+        Length of the pieces.
+    within_km
+        A region farther than this from a piece is not its region (:data:`NO_REGION`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per piece, in chainage order of the parts: ``length_km`` (geodesic),
+        ``region_a``, ``region_b``, in EPSG:4326. The lengths sum to the line's length.
+    """
+    # each row (a part, or a segment) is cut on its own: the pieces tile the line
+    pieces = pd.concat(
+        [cut_segments(part, segment_km=piece_km) for part in border_parts(border.to_crs(WGS84))],
+        ignore_index=True,
+    )
+    pieces = gpd.GeoDataFrame(pieces[["length_km"]], geometry=pieces.geometry, crs=WGS84)
+    work = fitted_crs(tuple(pieces.total_bounds), kind="conformal")
+    mid = shapely.line_interpolate_point(pieces.to_crs(work).geometry.values, 0.5, normalized=True)
+    areas = regions.to_crs(work)
+    for tag, side in zip(("a", "b"), sides, strict=True):
+        mine = areas[areas["side"].to_numpy() == side]
+        name = np.full(len(pieces), NO_REGION, dtype=object)
+        if len(mine):
+            tree = shapely.STRtree(mine.geometry.values)
+            (point, area) = tree.query_nearest(
+                mid, max_distance=within_km * 1000, all_matches=False
+            )
+            name[point] = mine["name"].to_numpy()[area]
+        pieces[f"region_{tag}"] = name
+    return pieces
+
+
+def border_km_by_region(pieces: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
+    """Border km per (side tag, region) and per (region_a, region_b) of the pieces.
+
+    ``pieces`` is the output of :func:`cut_border_by_region`; the first Series is indexed
+    by (``"a"``/``"b"``, region name), the second by (``region_a``, ``region_b``).
+    """
+    per = pd.concat(
+        {tag: pieces.groupby(f"region_{tag}", sort=True)["length_km"].sum() for tag in ("a", "b")}
+    )
+    pair = pieces.groupby(["region_a", "region_b"], sort=True)["length_km"].sum()
+    return per, pair
+
+
 def region_tables(
     regions: gpd.GeoDataFrame,
     metrics: gpd.GeoDataFrame,
     crossings: gpd.GeoDataFrame,
     *,
     population: str | Path | None,
+    segments: gpd.GeoDataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tables per region along the border and per pair of regions facing each other.
 
-    Each cell belongs to the region holding its representative point (on its side); a
-    segment's border length goes to the pair of regions of its two cells.
+    Each cell belongs to the region holding its representative point (on its side). The
+    border km of a region and of a pair come from the line cut by the regions
+    (:func:`cut_border_by_region`) when ``segments`` is given; without it, from the
+    segments of the cells (whole segments; a segment's length goes to the pair of regions
+    of its two cells).
 
     Parameters
     ----------
@@ -91,6 +177,8 @@ def region_tables(
         The crossings (``kind``, ``seg_id``).
     population
         Population raster for the whole regions' population (None: not computed).
+    segments
+        The ``segments`` (or ``border``) layer: the line whose km are given to regions.
 
     Returns
     -------
@@ -159,7 +247,18 @@ def region_tables(
         pairs[f"isolation_index_{tag}"] = (
             pairs[f"weighted_iso_{tag}"] / pairs[f"population_in_buffer_{tag}"]
         )
-    pairs = pairs.sort_values("border_km", ascending=False, ignore_index=True)
+    if segments is not None and len(sides) == 2:
+        per, by_pair = border_km_by_region(cut_border_by_region(segments, regions, sides=sides))
+        tag = table["side"].map(dict(zip(sides, ("a", "b"), strict=False)))
+        keys = pd.MultiIndex.from_arrays([tag, table["name"]])
+        table["border_km"] = per.reindex(keys).fillna(0.0).to_numpy()
+        by_pair = by_pair.drop(index=NO_REGION, level=0, errors="ignore")
+        by_pair = by_pair.drop(index=NO_REGION, level=1, errors="ignore")
+        pairs = pairs.drop(columns="border_km").merge(
+            by_pair.rename("border_km").reset_index(), on=["region_a", "region_b"], how="outer"
+        )
+        pairs = pairs.fillna({"border_km": 0.0, "road_crossings": 0, "rail_crossings": 0})
+    pairs = pairs.sort_values("border_km", ascending=False, ignore_index=True, kind="stable")
     return table, pairs.reindex(columns=PAIR_COLUMNS)
 
 

@@ -336,7 +336,9 @@ def compute_segment_metrics(
     admin = corridor.get("admin")
     if admin is not None and len(admin):
         on_border = border_regions(admin, segments, countries)
-        regions, pairs = region_tables(on_border, metrics, crossings, population=population)
+        regions, pairs = region_tables(
+            on_border, metrics, crossings, population=population, segments=segments
+        )
     log.info(
         "%d cells, %d clusters; %d regions; measures: %s",
         len(metrics),

@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 LINE_LAYERS = ("roads", "rail")
 POINT_LAYERS = ("checkpoints", "places")
+WATER_LAYERS = ("waterways", "water_areas")
+"""The ``waterways`` corridor layer gives two buffer layers: its lines and its areas."""
 
 
 def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -36,29 +38,56 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     return out.reset_index(drop=True)
 
 
+def clip_areas(areas: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Clip areas to a polygon: their MultiPolygon parts inside it (areas outside dropped)."""
+    shapely.prepare(zone)
+    geoms = areas.geometry.values
+    hits = shapely.intersects(zone, geoms)
+    out = areas[hits].copy()
+    cut = shapely.intersection(geoms[hits], zone)
+    parts = [
+        shapely.multipolygons(shapely.get_parts(g)[shapely.get_type_id(shapely.get_parts(g)) == 3])
+        for g in cut
+    ]
+    out = out.set_geometry(gpd.GeoSeries(parts, index=out.index, crs=areas.crs))
+    return out[~out.geometry.is_empty].reset_index(drop=True)
+
+
 def clip_network(
     layers: dict[str, gpd.GeoDataFrame], buffer: gpd.GeoDataFrame
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Roads and rail clipped to the buffer, checkpoints and places inside it.
+    """Roads, rail and waterways clipped to the buffer, checkpoints and places inside it.
 
     Parameters
     ----------
     layers
-        Corridor layers ``roads``, ``rail``, ``checkpoints``, ``places`` in EPSG:4326.
+        Corridor layers ``roads``, ``rail``, ``checkpoints``, ``places`` in EPSG:4326, and
+        optionally ``waterways`` (lines and areas).
     buffer
         The ``buffer`` layer of one width (both sides), in EPSG:4326.
 
     Returns
     -------
     dict of geopandas.GeoDataFrame
-        The same layer names, each with a ``side`` column (ISO3 of the buffer side).
+        The same layer names, each with a ``side`` column (ISO3 of the buffer side); with
+        ``waterways`` given, ``waterways`` holds its lines (LineString) and ``water_areas``
+        its areas (MultiPolygon), so that each layer has one geometry type.
     """
     out = {}
-    for name in (*LINE_LAYERS, *POINT_LAYERS):
+    names = [*LINE_LAYERS, *POINT_LAYERS]
+    inputs = dict(layers)
+    if "waterways" in layers:
+        water = layers["waterways"]
+        polygonal = water.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        inputs["waterways"], inputs["water_areas"] = water[~polygonal], water[polygonal]
+        names += list(WATER_LAYERS)
+    for name in names:
         frames = []
         for side, zone in zip(buffer["side"], buffer.geometry.values, strict=True):
-            data = layers[name].to_crs(WGS84)
-            if name in LINE_LAYERS:
+            data = inputs[name].to_crs(WGS84)
+            if name == "water_areas":
+                part = clip_areas(data, zone)
+            elif name in (*LINE_LAYERS, "waterways"):
                 part = clip_lines(data, zone)
             else:
                 shapely.prepare(zone)

@@ -1,4 +1,6 @@
-"""The layers of one Overpass reply: OSM elements as JSON to roads, rail, checkpoints, places.
+"""The layers of one Overpass reply: roads, rail, checkpoints, places and waterways.
+
+OSM elements as JSON become the layers.
 
 The reply is that of ``out body; >; out skel qt;``: the elements that matched, with their
 tags, then (without tags) the nodes and ways they reference; an element may come twice.
@@ -13,6 +15,9 @@ data:
   ``type=multipolygon``/``boundary`` relations, whose area is assembled from their member
   ways (``outer`` rings less the ``inner`` ones they contain); every checkpoint is reduced
   to a point by :func:`borderzone.osm.schema.representative_points`;
+- waterways are the river and canal ways as lines, then the river areas
+  (:func:`borderzone.osm.schema.water_area_mask`) of closed ways and multipolygon
+  relations as MultiPolygons, as libosmium assembles them for the PBF reader;
 - a feature is kept when its geometry (for checkpoints, the area of a closed way or of a
   relation) intersects the chunk polygon: the server selects elements in the polygon, a
   reply may hold more.
@@ -37,24 +42,29 @@ from borderzone.osm.schema import (
     RAIL_TAGS,
     ROAD_CLASSES,
     ROAD_TAGS,
+    WATERWAY_CLASSES,
+    WATERWAY_TAGS,
     build_layer,
     checkpoint_mask,
     closed_lines_as_areas,
     empty_layer,
     representative_points,
+    water_area_mask,
 )
 
 AREA_RELATIONS = frozenset({"multipolygon", "boundary"})
 """``type`` values of the relations whose area is assembled from their member ways."""
 
-_TAG_COLUMNS = tuple(dict.fromkeys((*ROAD_TAGS, *RAIL_TAGS, *CHECKPOINT_TAGS, *PLACE_TAGS)))
+_TAG_COLUMNS = tuple(
+    dict.fromkeys((*ROAD_TAGS, *RAIL_TAGS, *CHECKPOINT_TAGS, *PLACE_TAGS, *WATERWAY_TAGS, "type"))
+)
 _ORDER = {"node": 0, "relation": 1, "way": 2}
 
 
 def layers_from_elements(
     elements: Sequence[Mapping[str, Any]], *, polygon: shapely.Geometry
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Build the roads, rail, checkpoints and places of one chunk from its Overpass elements.
+    """Build the roads, rail, checkpoints, places and waterways of a chunk from its elements.
 
     Parameters
     ----------
@@ -68,8 +78,8 @@ def layers_from_elements(
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        ``roads``, ``rail``, ``checkpoints`` and ``places`` with the columns of
-        :data:`borderzone.osm.schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326.
+        ``roads``, ``rail``, ``checkpoints``, ``places`` and ``waterways`` with the columns
+        of :data:`borderzone.osm.schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326.
 
     Raises
     ------
@@ -122,6 +132,19 @@ def layers_from_elements(
     rail = is_way & df["railway"].isin(RAIL_CLASSES).to_numpy()
     checkpoints = inside & checkpoint_mask(df)
     places = inside & (kind == "node") & df["place"].isin(PLACE_CLASSES).to_numpy()
+    water_lines = is_way & df["waterway"].isin(WATERWAY_CLASSES).to_numpy()
+    polygonal = np.isin(shapely.get_type_id(areas), [3, 6])
+    water_areas = inside & (kind != "node") & polygonal & water_area_mask(df)
+    water_areas &= (kind == "way") | df["type"].eq("multipolygon").to_numpy(bool)
+    water_areas &= ~water_lines
+    water = water_lines | water_areas
+    water_geometry = np.where(water_areas, areas, geometry)[water]
+    water_geometry = np.array(
+        [shapely.multipolygons([g]) if g.geom_type == "Polygon" else g for g in water_geometry],
+        dtype=object,
+    )
+    # lines first, then areas, each by element type and id (the PBF reader's order)
+    order = np.argsort(water_areas[water], kind="stable")
     return {
         "roads": build_layer("roads", df[roads], geometry[roads]),
         "rail": build_layer("rail", df[rail], geometry[rail]),
@@ -129,6 +152,7 @@ def layers_from_elements(
             "checkpoints", df[checkpoints], representative_points(geometry[checkpoints])
         ),
         "places": build_layer("places", df[places], geometry[places]),
+        "waterways": build_layer("waterways", df[water].iloc[order], water_geometry[order]),
     }
 
 

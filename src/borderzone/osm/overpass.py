@@ -1,4 +1,4 @@
-"""Roads, rail, checkpoints and places of one corridor chunk from the Overpass API.
+"""Roads, rail, checkpoints, places and waterways of one corridor chunk from the Overpass API.
 
 A small client of its own, on ``requests``: one Overpass QL query per chunk, posted to
 ``{url}/interpreter``, asks for the elements of every layer in the chunk polygon with
@@ -45,7 +45,14 @@ from urllib3.util.retry import Retry
 from borderzone.download import USER_AGENT, one_line
 from borderzone.errors import InputDataError, OverpassError
 from borderzone.osm.elements import layers_from_elements
-from borderzone.osm.schema import CHECKPOINT_MATCH, PLACE_CLASSES, RAIL_CLASSES, ROAD_CLASSES
+from borderzone.osm.schema import (
+    CHECKPOINT_MATCH,
+    PLACE_CLASSES,
+    RAIL_CLASSES,
+    ROAD_CLASSES,
+    WATER_AREA_MATCH,
+    WATERWAY_CLASSES,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +85,7 @@ def retrieve_overpass_chunk(
     retries: int = 5,
     backoff_s: float = 15.0,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Fetch the OSM roads, rail, checkpoints and places inside one chunk of the corridor.
+    """Fetch the OSM roads, rail, checkpoints, places and waterways inside one corridor chunk.
 
     Parameters
     ----------
@@ -100,8 +107,8 @@ def retrieve_overpass_chunk(
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        ``roads``, ``rail``, ``checkpoints`` and ``places`` with the columns of
-        :data:`borderzone.osm.schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326. Missing
+        ``roads``, ``rail``, ``checkpoints``, ``places`` and ``waterways`` with the columns
+        of :data:`borderzone.osm.schema.LAYER_COLUMNS` then ``geometry``, in EPSG:4326. Missing
         tags are None; ``osm_id`` is int64 and ``population`` float64. Empty layers keep
         their columns.
 
@@ -141,9 +148,9 @@ def retrieve_overpass_chunk(
 def overpass_query(polygon: shapely.Polygon | shapely.MultiPolygon, *, timeout_s: int) -> str:
     """Write the Overpass QL query for every layer's elements inside ``polygon``.
 
-    Roads and rail are ways, places nodes, checkpoints any element; one filter per tag
-    rule of :mod:`borderzone.osm.schema` and per part of ``polygon`` (its outline, with
-    coordinates rounded to 6 decimals).
+    Roads, rail and waterway lines are ways, places nodes, checkpoints any element, river
+    areas ways and relations; one filter per tag rule of :mod:`borderzone.osm.schema` and
+    per part of ``polygon`` (its outline, with coordinates rounded to 6 decimals).
 
     Examples
     --------
@@ -162,6 +169,11 @@ def overpass_query(polygon: shapely.Polygon | shapely.MultiPolygon, *, timeout_s
             for key, value in CHECKPOINT_MATCH.items()
         ),
         f'node["place"~"^({"|".join(PLACE_CLASSES)})$"]',
+        f'way["waterway"~"^({"|".join(WATERWAY_CLASSES)})$"]',
+        *(
+            "wr" + "".join(f'["{key}"="{value}"]' for key, value in match.items())
+            for match in WATER_AREA_MATCH
+        ),
     ]
     statements = []
     for part in shapely.get_parts(polygon):

@@ -6,7 +6,8 @@ whole file or loads its nodes into Python objects. Two engines give the same lay
 
 ``"osmium-tool"`` (chosen by ``engine="auto"`` when the ``osmium`` binary is on ``PATH``)
     :func:`borderzone.osm.prefilter.prefilter` cuts each input to the corridor and the tags
-    wanted (roads, rail, checkpoints, places, administrative relations) and merges them;
+    wanted (roads, rail, checkpoints, places, waterways, administrative relations) and
+    merges them;
     pyosmium then reads the small result (a few MB) with node locations in memory.
 
 ``"pyosmium"`` (the fallback, without the binary)
@@ -19,7 +20,7 @@ whole file or loads its nodes into Python objects. Two engines give the same lay
 Both engines then do the same (:func:`read_candidates`): each candidate way becomes a WKB
 linestring (built in C++ by pyosmium), and the corridor test and all geometries are
 vectorised with shapely 2 over the coordinate arrays. Multipolygons of relations are
-assembled by libosmium.
+assembled by libosmium, for admin areas and for river areas (closed ways too).
 
 A way is kept when any of its nodes lies in the corridor; the whole way is kept (clipping
 happens later). Files that hold no road, railway or place in the corridor (an extract of
@@ -65,8 +66,12 @@ from borderzone.osm.schema import (
     RAIL_TAGS,
     ROAD_CLASSES,
     ROAD_TAGS,
+    WATER_AREA_MATCH,
+    WATERWAY_CLASSES,
+    WATERWAY_TAGS,
     empty_layer,
     is_checkpoint,
+    is_water_area,
     parse_population,
     representative_points,
 )
@@ -75,7 +80,9 @@ from borderzone.osm.tags import SafeTags
 log = logging.getLogger(__name__)
 
 _NODE_KEYS = ("place", *CHECKPOINT_MATCH)
-_WAY_KEYS = ("highway", "railway", *CHECKPOINT_MATCH, "maritime")
+_WAY_KEYS = ("highway", "railway", *CHECKPOINT_MATCH, "maritime", "waterway")
+_AREA_TAGS = (("boundary", "administrative"), *(kv for m in WATER_AREA_MATCH for kv in m.items()))
+"""Tags of the areas libosmium assembles: admin areas, and candidates of river areas."""
 
 
 @dataclass
@@ -105,6 +112,10 @@ class Candidates:
     place_xy: list[tuple[float, float]] = field(default_factory=list)
     admin: list[tuple] = field(default_factory=list)
     admin_wkb: list[str] = field(default_factory=list)
+    water_lines: list[tuple] = field(default_factory=list)
+    water_line_wkb: list[str] = field(default_factory=list)
+    water_areas: list[tuple] = field(default_factory=list)
+    water_area_wkb: list[str] = field(default_factory=list)
     maritime_wkb: list[str] = field(default_factory=list)
     missing: int = 0
     undecodable: list[str] = field(default_factory=list)  # "way 12": a tag not UTF-8
@@ -128,7 +139,7 @@ def extract_corridor(
     engine: Engine = "auto",
     location_storage: str = "flex_mem",
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Read the roads, rail, checkpoints, places and admin areas of a corridor.
+    """Read the roads, rail, checkpoints, places, waterways and admin areas of a corridor.
 
     Parameters
     ----------
@@ -155,8 +166,10 @@ def extract_corridor(
     Returns
     -------
     dict of geopandas.GeoDataFrame
-        Layers ``roads``, ``rail`` (LineString), ``checkpoints``, ``places`` (Point) and
-        ``admin`` (MultiPolygon), all in EPSG:4326, with the columns of
+        Layers ``roads``, ``rail`` (LineString), ``checkpoints``, ``places`` (Point),
+        ``admin`` (MultiPolygon) and ``waterways`` (river and canal LineStrings, river
+        area MultiPolygons kept when they intersect the corridor), all in EPSG:4326, with
+        the columns of
         :data:`borderzone.osm.schema.LAYER_COLUMNS`
         (then ``geometry``); empty layers keep their columns.
 
@@ -275,6 +288,9 @@ def _tag_expressions(spec: ScanSpec) -> list[str]:
         "w/railway=" + ",".join(RAIL_CLASSES),
         *(f"nw/{k}={v}" if v is not None else f"nw/{k}" for k, v in CHECKPOINT_MATCH.items()),
         "n/place=" + ",".join(PLACE_CLASSES),
+        "w/waterway=" + ",".join(WATERWAY_CLASSES),
+        # river areas: closed ways and multipolygons (is_water_area checks the whole match)
+        *sorted({f"wr/{k}={v}" for m in WATER_AREA_MATCH for k, v in m.items() if k != "natural"}),
         f"r/admin_level={levels}",
     ]
 
@@ -295,9 +311,9 @@ def _scan(
     node_keys.enable_for(osmium.osm.NODE)
     way_keys = KeyFilter(*_WAY_KEYS)
     way_keys.enable_for(osmium.osm.WAY)
-    area_tags = TagFilter(("boundary", "administrative"))
+    area_tags = TagFilter(*_AREA_TAGS)
     area_tags.enable_for(osmium.osm.AREA)
-    relations = TagFilter(("boundary", "administrative"))
+    relations = TagFilter(*_AREA_TAGS)
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations(storage)
@@ -312,6 +328,7 @@ def _scan(
     excluded = set(spec.rail_exclude)
     excluded_keys = [f"{s}:railway" for s in spec.rail_exclude]
     places = set(PLACE_CLASSES)
+    waterways = set(WATERWAY_CLASSES)
     want = spec.want_lines
     bad_before = len(found.undecodable)
     try:
@@ -334,7 +351,8 @@ def _scan(
                     or any(k in tags for k in excluded_keys)
                 )
                 is_cp = is_checkpoint(tags)
-                if not (is_road or is_rail or is_cp):
+                is_water = tags.get("waterway") in waterways
+                if not (is_road or is_rail or is_cp or is_water):
                     continue
                 try:
                     line = wkb.create_linestring(obj)
@@ -352,6 +370,9 @@ def _scan(
                 if is_cp:
                     found.cp_rows.append((obj.id, "way", *(tags.get(k) for k in CHECKPOINT_TAGS)))
                     found.cp_wkb.append(line)
+                if is_water:
+                    found.water_lines.append((obj.id, "way", *(tags.get(k) for k in WATERWAY_TAGS)))
+                    found.water_line_wkb.append(line)
             elif obj.is_node():
                 if not want:
                     continue
@@ -365,6 +386,8 @@ def _scan(
                     found.cp_nodes.append((obj.id, "node", *(tags.get(k) for k in CHECKPOINT_TAGS)))
                     found.cp_xy.append((loc.lon, loc.lat))
             elif obj.is_area():
+                if want and is_water_area(tags):
+                    _add_water_area(obj, tags, found, wkb)
                 if obj.from_way() or tags.get("admin_level") not in levels:
                     continue
                 if spec.admin_iso3 is not None and (
@@ -398,6 +421,18 @@ def _scan(
             ", ".join(bad[:_SHOW_IDS]),
             ", ..." if len(bad) > _SHOW_IDS else "",
         )
+
+
+def _add_water_area(area, tags: SafeTags, found: Candidates, wkb) -> None:
+    """Collect a river area (a closed way or a multipolygon relation)."""
+    try:
+        poly = wkb.create_multipolygon(area)
+    except Exception:  # noqa: BLE001 - incomplete ring
+        found.missing += 1
+        return
+    kind = "way" if area.from_way() else "relation"
+    found.water_areas.append((area.orig_id(), kind, *(tags.get(k) for k in WATERWAY_TAGS)))
+    found.water_area_wkb.append(poly)
 
 
 def _partial_line(way) -> str | None:
@@ -470,7 +505,18 @@ def _build_layers(found: Candidates, corridor: shapely.Geometry) -> dict[str, gp
     places["population"] = parse_population(places["population"])
     layers["places"] = places
     layers["admin"] = admin_layer(found, corridor=corridor)
+    layers["waterways"] = _waterways(found, corridor)
     return layers
+
+
+def _waterways(found: Candidates, corridor: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Waterway lines with a vertex in the corridor, then river areas intersecting it."""
+    lines, keep = _lines_in(found.water_line_wkb, corridor)
+    rows = [r for r, k in zip(found.water_lines, keep, strict=True) if k]
+    areas = shapely.from_wkb(np.array(found.water_area_wkb, dtype=object))
+    inside = shapely.intersects(corridor, areas) if len(areas) else np.zeros(0, bool)
+    rows += [r for r, k in zip(found.water_areas, inside, strict=True) if k]
+    return _frame("waterways", rows, np.concatenate([lines[keep], areas[inside]]))
 
 
 def admin_layer(found: Candidates, *, corridor: shapely.Geometry | None) -> gpd.GeoDataFrame:

@@ -3,9 +3,10 @@
 The first engine of :mod:`borderzone.osm.pbf`: the C++ tool streams even a national extract
 in a few passes with ~130 MB of memory, so that pyosmium then reads only a few MB.
 
-1. ``osmium extract -s smart -S types=boundary -p corridor.geojson`` keeps the ways with a
-   node in the corridor (whole ways), their nodes, and complete administrative boundary
-   relations touching it;
+1. ``osmium extract -s smart -S types=boundary,multipolygon -p corridor.geojson`` keeps the
+   ways with a node in the corridor (whole ways), their nodes, and complete boundary and
+   multipolygon relations touching it (administrative areas; river areas drawn as
+   multipolygons);
 2. ``osmium tags-filter`` keeps only the tags wanted and what they reference;
 3. several inputs are merged with ``osmium merge`` (which drops objects present in both).
 
@@ -140,7 +141,8 @@ def prefilter(
             src = tmp / f"{i}-extract.osm.pbf"
             _osmium(
                 binary,
-                ["extract", "--no-progress", "-O", "-s", "smart", "-S", "types=boundary"]
+                ["extract", "--no-progress", "-O", "-s", "smart"]
+                + ["-S", "types=boundary,multipolygon"]
                 + ["-p", str(poly), "-o", str(src), str(path)],
                 path=path,
             )

@@ -12,7 +12,11 @@ used:
   them by :func:`representative_points`), with ``osm_type`` since ids of nodes and ways
   may coincide;
 - ``places``: nodes with ``place`` in :data:`PLACE_CLASSES`, Points;
-- ``admin``: ``boundary=administrative`` relations (PBF only), MultiPolygons.
+- ``admin``: ``boundary=administrative`` relations (PBF only), MultiPolygons;
+- ``waterways``: river and canal lines (ways with ``waterway`` in :data:`WATERWAY_CLASSES`,
+  LineStrings) and river areas (:data:`WATER_AREA_MATCH`: ``waterway=riverbank``, or
+  ``natural=water`` with ``water=river``; closed ways and multipolygon relations,
+  MultiPolygons), with ``osm_type``; :func:`is_water_area` tells an area's tags.
 
 Every layer starts with ``osm_id`` (int64) and ends with ``geometry``, in EPSG:4326 (see
 :data:`LAYER_COLUMNS` and :data:`LAYER_GEOMETRY`). Tag values stay strings as in OSM
@@ -130,12 +134,39 @@ PLACE_TAGS: tuple[str, ...] = ("place", "name", "population")
 ADMIN_TAGS: tuple[str, ...] = ("name", "name:en", "ISO3166-1:alpha3", "ISO3166-2")
 """Tags kept as columns of the ``admin`` layer, after ``osm_id`` and ``admin_level``."""
 
+WATERWAY_CLASSES: tuple[str, ...] = ("river", "canal")
+"""Values of ``waterway`` kept as waterway lines.
+
+Rivers are what a border follows (river beds); canals are kept as the other waterway of
+transport and irrigation, and told apart by the ``waterway`` column. Streams and ditches
+are left out: they are many, small, and no border of a country pair runs along one for
+long.
+"""
+
+WATER_AREA_MATCH: tuple[Mapping[str, str], ...] = (
+    {"waterway": "riverbank"},
+    {"natural": "water", "water": "river"},
+)
+"""An area is a river area when its tags hold every pair of one of these mappings."""
+
+WATERWAY_TAGS: tuple[str, ...] = (
+    "waterway",
+    "natural",
+    "water",
+    "name",
+    "name:ru",
+    "name:kk",
+    "name:en",
+)
+"""Tags kept as columns of the ``waterways`` layer, after ``osm_id`` and ``osm_type``."""
+
 LAYER_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "roads": ("osm_id", *ROAD_TAGS),
     "rail": ("osm_id", *RAIL_TAGS),
     "checkpoints": ("osm_id", "osm_type", *CHECKPOINT_TAGS),
     "places": ("osm_id", *PLACE_TAGS),
     "admin": ("osm_id", "admin_level", *ADMIN_TAGS),
+    "waterways": ("osm_id", "osm_type", *WATERWAY_TAGS),
 }
 """Attribute columns of each layer in order; ``geometry`` follows them."""
 
@@ -145,8 +176,9 @@ LAYER_GEOMETRY: Mapping[str, str] = {
     "checkpoints": "Point",
     "places": "Point",
     "admin": "MultiPolygon",
+    "waterways": "LineString|MultiPolygon",
 }
-"""Geometry type of each layer."""
+"""Geometry type of each layer (``waterways``: lines and areas, told by :func:`is_water_area`)."""
 
 _INT64_COLUMNS = frozenset({"osm_id", "admin_level"})
 
@@ -157,6 +189,31 @@ def is_checkpoint(tags: Mapping[str, str]) -> bool:
         if key in tags and (value is None or tags[key] == value):
             return True
     return False
+
+
+def is_water_area(tags: Mapping[str, str]) -> bool:
+    """Whether an area with these tags is a river area (see :data:`WATER_AREA_MATCH`).
+
+    Examples
+    --------
+    >>> is_water_area({"natural": "water", "water": "river"})
+    True
+    >>> is_water_area({"natural": "water", "water": "lake"})
+    False
+
+    """
+    return any(all(tags.get(k) == v for k, v in match.items()) for match in WATER_AREA_MATCH)
+
+
+def water_area_mask(tags: pd.DataFrame) -> np.ndarray:
+    """Which rows of a frame of tags are river areas: the vectorised :func:`is_water_area`."""
+    mask = np.zeros(len(tags), dtype=bool)
+    for match in WATER_AREA_MATCH:
+        hit = np.ones(len(tags), dtype=bool)
+        for key, value in match.items():
+            hit &= tags[key].eq(value).to_numpy(bool) if key in tags else False
+        mask |= hit
+    return mask
 
 
 def checkpoint_mask(tags: pd.DataFrame) -> np.ndarray:

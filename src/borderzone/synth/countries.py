@@ -4,7 +4,14 @@ Each country becomes an ``admin_level=2`` boundary relation; the first is cut in
 regions (``admin_level=4``) and the second into two, each region into two or three districts
 (``admin_level=6``). Boundary ways share nodes where rings meet, are split every 500 nodes
 and at both ends of a coast, and carry ``maritime=yes`` along it.
+
+The first country's districts, west to east, take the names of :data:`DISTRICT_NAMES`:
+districts of the article's list (:mod:`borderzone.article_districts`) spelled as OSM may
+spell them (Russian ``name`` with a transliterated ``name:en``, Russian only, Latin only,
+``ё`` for the article's ``е``), and one made-up name that is not in the list.
 """
+
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +29,35 @@ COUNTRY_NAMES = {
     "KAZ": {"en": "Kazakhstan", "ru": "Казахстан", "kk": "Қазақстан", "alpha2": "KZ"},
 }
 """Names and ISO 3166-1 alpha-2 codes of the countries the generator knows by name."""
+
+
+class DistrictName(NamedTuple):
+    """OSM names of a district and the article's name it stands for (None: not listed)."""
+
+    name: str | None  # None: the made-up name
+    name_en: str | None
+    article: str | None
+    matched_by: str  # how the name matches the article's: exact / transliterated / none
+
+
+DISTRICT_NAMES: tuple[DistrictName, ...] = (
+    DistrictName("Ахтубинский район", "Akhtubinsky District", "Ахтубинский район", "exact"),
+    DistrictName("Палласовский район", None, "Палласовский район", "exact"),
+    DistrictName(
+        "Sol'-Iletskiy gorodskoy okrug", None, "Соль-Илецкий городской округ", "transliterated"
+    ),
+    DistrictName(
+        "Кваркенский муниципальный район", "Kvarkensky District", "Кваркенский район",
+        "transliterated",
+    ),
+    DistrictName(None, None, None, "none"),
+    DistrictName("Дергачёвский район", "Dergachyovsky District", "Дергачевский район", "exact"),
+    DistrictName("Кош-Агачский район", "Kosh-Agachsky District", "Кош-Агачский район", "exact"),
+)  # fmt: skip
+"""Names of the first country's districts, west to east; the truth says what they match."""
+
+ENCLAVE_NAME = DistrictName("Заречный городской округ", "Zarechny Urban Okrug", None, "none")
+"""An urban district inside the first district of the first country, off the line."""
 
 
 def country_name(iso3: str) -> str:
@@ -145,7 +181,7 @@ def add_admin_areas(
     rng: np.random.Generator,
     *,
     maritime: shapely.Geometry | None,
-) -> None:
+) -> list[dict]:
     """Add the boundary relations of the countries, their regions and districts to ``osm``.
 
     Parameters
@@ -158,7 +194,14 @@ def add_admin_areas(
         The world's random generator (names of regions and districts).
     maritime
         The sea, whose boundary ways get ``maritime=yes``; None when there is none.
+
+    Returns
+    -------
+    list of dict
+        One per district: ``iso3``, ``region``, ``name``, ``name_en``, ``article``,
+        ``matched_by``, ``west``/``east`` (the meridians that bound it) and ``geometry``.
     """
+    districts: list[dict] = []
     for row in countries.itertuples():
         iso3, geom = row.iso3, row.geometry
         known = COUNTRY_NAMES.get(iso3, {})
@@ -194,4 +237,66 @@ def add_admin_areas(
                 if dist.is_empty:
                     continue
                 dname = f"{names[n_reg + r * 2 + (k % 2)].split()[0]} район {k + 1}"
-                boundary_relation(osm, dist, _admin_tags("6", dname))
+                known = DistrictName(None, None, None, "none")
+                if row.Index == 0 and len(districts) < len(DISTRICT_NAMES):
+                    known = DISTRICT_NAMES[len(districts)]
+                more = {"name:en": known.name_en} if known.name_en else {}
+                dname = known.name or dname
+                boundary_relation(osm, dist, _admin_tags("6", dname, **more))
+                districts.append(
+                    {"iso3": iso3, "region": names[r], "name": dname, "name_en": known.name_en,
+                     "article": known.article, "matched_by": known.matched_by,
+                     "west": sub[k], "east": sub[k + 1], "geometry": dist}
+                )  # fmt: skip
+    return districts
+
+
+ENCLAVE_OFFSET_M = 5000.0
+"""Distance of the enclave's centre from the line (inside any corridor of the tests)."""
+
+
+def add_enclave(osm: Osm, frame_at, districts: list[dict], *, length_m: float) -> dict | None:
+    """Add an urban district off the line, inside the first country's first district.
+
+    A square of 3 km at :data:`ENCLAVE_OFFSET_M` from the line on the first country's side,
+    at the first chainage (5 %, 6 %... of ``length_m``) where it lies inside the first
+    district; an enclave as Russian urban districts often are in a rural one.
+
+    Parameters
+    ----------
+    osm
+        Receives its nodes, ways and relation (the world's objects written after all
+        others, so that no id of another object moves).
+    frame_at
+        Chainage (m) to a :class:`borderzone.synth.layout.Frame` there.
+    districts
+        What :func:`add_admin_areas` returned; the enclave is appended to it.
+    length_m
+        Length of the line the frames are laid along.
+
+    Returns
+    -------
+    dict or None
+        The enclave's row (as in :func:`add_admin_areas`, ``west``/``east`` None), or None
+        when no site fits.
+    """
+    first = next((d for d in districts if d["iso3"] == districts[0]["iso3"]), None)
+    if first is None:
+        return None
+    for fraction in np.arange(0.05, 0.5, 0.01):
+        frame = frame_at(float(fraction) * length_m)
+        h = 1500.0
+        corners = [(-h, ENCLAVE_OFFSET_M - h), (h, ENCLAVE_OFFSET_M - h),
+                   (h, ENCLAVE_OFFSET_M + h), (-h, ENCLAVE_OFFSET_M + h)]  # fmt: skip
+        ring = frame.xy(corners)
+        square = shapely.Polygon(ring)
+        if not (square.is_valid and first["geometry"].contains(square)):
+            continue
+        row = {**first, "region": first["region"], "name": ENCLAVE_NAME.name,
+               "name_en": ENCLAVE_NAME.name_en, "article": None, "matched_by": "none",
+               "west": None, "east": None, "geometry": square}  # fmt: skip
+        tags = _admin_tags("6", ENCLAVE_NAME.name, **{"name:en": ENCLAVE_NAME.name_en})
+        boundary_relation(osm, square, tags)
+        districts.append(row)
+        return row
+    return None

@@ -204,6 +204,40 @@ def write_relations(writer: osmium.SimpleWriter, osm: Osm) -> None:
         writer.add_relation(osmium.osm.mutable.Relation(id=rid, members=members, tags=tags))
 
 
+def write_after(
+    writer: osmium.SimpleWriter,
+    osm: Osm,
+    *,
+    node0: int,
+    way0: int,
+    relation0: int,
+    what: str,
+) -> None:
+    """Write the ``what`` (``"nodes"``, ``"ways"``, ``"relations"``) of ``osm``, ids shifted.
+
+    For objects added after a world's others (its rivers): node ``i`` of ``osm`` becomes
+    ``node0 + i - 1``, way ``i`` ``way0 + i - 1``, relation ``i`` ``relation0 + i - 1``, so
+    that every id of the others stays what it was.
+    """
+    if what == "nodes":
+        for nid, lon, lat, tags in osm.nodes:
+            node = osmium.osm.mutable.Node(id=nid + node0 - 1, location=(lon, lat), tags=tags)
+            writer.add_node(node)
+    elif what == "ways":
+        for wid, refs, tags in osm.ways:
+            way = osmium.osm.mutable.Way(
+                id=wid + way0 - 1, nodes=[r + node0 - 1 for r in refs], tags=tags
+            )
+            writer.add_way(way)
+    else:
+        shift = {"w": way0 - 1, "n": node0 - 1, "r": relation0 - 1}
+        for rid, members, tags in osm.relations:
+            moved = [(t, ref + shift[t], role) for t, ref, role in members]
+            writer.add_relation(
+                osmium.osm.mutable.Relation(id=rid + relation0 - 1, members=moved, tags=tags)
+            )
+
+
 def write_bulk_ways(
     writer: osmium.SimpleWriter, ways: BulkWays, table: Sequence[str], next_way: int
 ) -> int:

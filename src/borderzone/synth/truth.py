@@ -2,6 +2,8 @@
 
 Each row comes from the design of a placed feature (:mod:`borderzone.synth.layout`), never
 from intersecting the output; the rules they follow are in :mod:`borderzone.synth.world`.
+The districts' km of line come from the meridians that bound them
+(:func:`district_truth`), the rivers' from their design (:mod:`borderzone.synth.rivers`).
 Surface classes come from the catalogue's literal values (:data:`Way.surface
 <borderzone.synth.features.Way>`), not from the rule they check.
 """
@@ -14,7 +16,7 @@ import pandas as pd
 import shapely
 
 from borderzone.crs import WGS84
-from borderzone.geodesy import GEOD
+from borderzone.geodesy import GEOD, edge_lengths_m
 from borderzone.osm.schema import road_rank
 from borderzone.synth.features import Feature, Way
 from borderzone.synth.layout import Placed
@@ -175,3 +177,47 @@ def truth_layers(
         ),
         "places": places_out,
     }
+
+
+DISTRICT_STEP_M = 10.0
+"""Spacing of the points along the line that measure each district's border km."""
+
+
+def district_truth(districts: list[dict], lines: list[shapely.LineString]) -> gpd.GeoDataFrame:
+    """Build the ``districts`` layer of the truth: each district's km of line, by construction.
+
+    Districts are strips of their country between two meridians (``west``, ``east``), so a
+    point of the line belongs to the strip of each side whose meridians hold its longitude:
+    a district's ``border_km`` is the length of line between its meridians, measured on
+    points every :data:`DISTRICT_STEP_M` along every part (``lines``); an enclave (no
+    meridians) has none. ``touches_border`` is ``border_km > 0``.
+    """
+    lon, step = [], []
+    for line in lines:
+        coords = shapely.get_coordinates(line)
+        chain = np.concatenate([[0.0], np.cumsum(edge_lengths_m(coords))])
+        n = max(int(np.ceil(chain[-1] / DISTRICT_STEP_M)), 1)
+        s = (np.arange(n) + 0.5) * (chain[-1] / n)
+        lon.append(np.interp(s, chain, coords[:, 0]))
+        step.append(np.full(n, chain[-1] / n))
+    lon, step = np.concatenate(lon), np.concatenate(step)
+    km = []
+    for d in districts:
+        if d["west"] is None:
+            km.append(0.0)
+            continue
+        inside = (lon >= d["west"]) & (lon < d["east"])
+        km.append(float(step[inside].sum()) / 1000)
+    frame = pd.DataFrame(
+        {
+            "iso3": [d["iso3"] for d in districts],
+            "region": [d["region"] for d in districts],
+            "name": [d["name"] for d in districts],
+            "name_en": [d["name_en"] for d in districts],
+            "article": [d["article"] for d in districts],
+            "matched_by": [d["matched_by"] for d in districts],
+            "touches_border": [k > 0 for k in km],
+            "border_km": km,
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=[d["geometry"] for d in districts], crs=WGS84)

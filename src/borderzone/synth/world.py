@@ -44,7 +44,7 @@ For a crossing:
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,23 +59,26 @@ from borderzone.io import write_layers
 from borderzone.synth.bulk import bulk_tag_table, bulk_ways, far_starts
 from borderzone.synth.countries import (
     add_admin_areas,
+    add_enclave,
     prepare_countries,
     procedural_coast,
     procedural_countries,
 )
 from borderzone.synth.features import design_features
-from borderzone.synth.layout import Border, place_features, trace
+from borderzone.synth.layout import Border, Frame, place_features, trace
 from borderzone.synth.osm_writer import (
     Osm,
     pbf_writer,
+    write_after,
     write_bulk_ways,
     write_nodes,
     write_relations,
     write_ways,
 )
 from borderzone.synth.population import write_population
+from borderzone.synth.rivers import add_rivers, river_truth
 from borderzone.synth.towns import add_place_links, add_place_nodes, check_places, generate_places
-from borderzone.synth.truth import truth_layers, truth_rows
+from borderzone.synth.truth import district_truth, truth_layers, truth_rows
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,9 @@ class World:
     countries
         ``countries.gpkg``, layer ``countries``: columns ``iso3``, ``name`` (EPSG:4326).
     truth
-        ``truth.gpkg``: layers ``crossings``, ``non_crossings`` and ``places``.
+        ``truth.gpkg``: layers ``crossings``, ``non_crossings``, ``places``, ``rivers``
+        (:func:`borderzone.synth.rivers.river_truth`) and ``districts``
+        (:func:`borderzone.synth.truth.district_truth`).
     population
         ``population.tif``: float32 people per pixel, equal-area CRS, nodata set.
     """
@@ -114,6 +119,8 @@ def generate_world(
     n_ways: int = 300,
     seed: int = 0,
     far_fraction: float = 0.0,
+    border: Mapping[str, gpd.GeoDataFrame] | None = None,
+    border_settings: Mapping[str, float | bool] | None = None,
 ) -> World:
     """Write a synthetic world: OSM extract, countries, population raster and truth.
 
@@ -139,6 +146,14 @@ def generate_world(
         Seed of every random choice: the same arguments give the same bytes.
     far_fraction
         Share of the ordinary ways laid out more than 300 km north of the border.
+    border
+        The ``border`` and ``border_gaps`` layers of the pair's ``border.gpkg``: the world is
+        laid along that border (crossing features along its longest part, ordinary ways
+        kept clear of every part). None traces it from the outlines with ``border_settings``.
+    border_settings
+        ``snap_m``, ``max_gap_km``, ``min_part_km``, ``reverse`` of
+        :func:`borderzone.border.line.trace_border` when the border is traced here (the
+        configured ``border`` section); its defaults when None.
 
     Returns
     -------
@@ -156,22 +171,33 @@ def generate_world(
         countries = procedural_countries(rng, pair)
     else:
         countries = prepare_countries(countries, pair=pair)
-    border = trace(countries, pair=pair)
+    border = trace(countries, pair=pair, border=border, settings=border_settings)
     log.info("border %.1f km, %d gaps", border.length / 1000, len(border.gaps))
 
     osm = Osm()
     coast = procedural_coast(countries, border.coords[0]) if procedural else None
-    add_admin_areas(osm, countries, rng, maritime=coast)
+    districts = add_admin_areas(osm, countries, rng, maritime=coast)
     n_boundary_ways = len(osm.ways)
     placed = place_features(design_features(rng, border_length=border.length), border, osm)
     if places is None:
-        places = generate_places(rng, countries, border.line, int(np.clip(n_ways // 12, 24, 3000)))
+        places = generate_places(rng, countries, border.lines, int(np.clip(n_ways // 12, 24, 3000)))
     else:
         places = check_places(places)
     pop_tags = add_place_nodes(osm, places, second=pair[1])
     tree, clearance_deg = border.tree(), border.degrees(BORDER_CLEARANCE_M)
     n_links = add_place_links(rng, osm, places, tree, clearance_deg)
     log.info("%d roads between places", n_links)
+    # rivers and the enclave draw nothing from rng and are written after every other
+    # object, so that no other object's ids or coordinates move
+    extra = Osm()
+    frame_at = lambda s: Frame(border, s)  # noqa: E731
+    rivers = add_rivers(
+        extra,
+        frame_at,
+        length_m=border.length,
+        near_gap=lambda s: border.near_a_gap(s, within_m=2000.0),
+    )
+    add_enclave(extra, frame_at, districts, length_m=border.length)
     pbf = out_dir / "world.osm.pbf"
     _write_pbf(
         pbf,
@@ -184,12 +210,17 @@ def generate_world(
         border=border,
         tree=tree,
         clearance_deg=clearance_deg,
+        extra=extra,
     )
 
     population = out_dir / "population.tif"
-    total = write_population(population, countries, border.line, places)
+    total = write_population(population, countries, border.lines, places)
     crossings, non_crossings = truth_rows(placed)
+    for row in crossings:  # chainage of the part the features lie on -> of the whole border
+        row["border_km"] += border.start_km
     truth = truth_layers(crossings, non_crossings, places, pop_tags)
+    truth["rivers"] = river_truth(rivers)
+    truth["districts"] = district_truth(districts, [border.line, *border.others])
     meta = {
         "seed": str(seed),
         "n_ways": str(n_ways),
@@ -222,8 +253,13 @@ def _write_pbf(
     border: Border,
     tree: shapely.STRtree,
     clearance_deg: float,
+    extra: Osm,
 ) -> None:
-    """Write ``osm`` and about ``n_ways`` ordinary ways (near the places, or far north)."""
+    """Write ``osm``, about ``n_ways`` ordinary ways, then ``extra`` with ids after them.
+
+    Ordinary ways lie near the places, or far north; ``extra`` holds the rivers and the
+    enclave.
+    """
     table, tag_p = bulk_tag_table(rng)
     n_bulk = max(n_ways, len(table))
     n_far = int(round(n_bulk * far_fraction))
@@ -248,16 +284,22 @@ def _write_pbf(
             n_ways=n_far,
             mode="far",
             next_id=next_node,
-            starts=far_starts(rng, border.line.bounds),
+            starts=far_starts(rng, border.lines.bounds),
             border_tree=None,
             clearance_deg=0.0,
             tag_p=tag_p,
             cover=n_near == 0,
         )
+        ids = {"node0": next_node, "relation0": len(osm.relations) + 1}
+        write_after(writer, extra, way0=0, what="nodes", **ids)
         write_ways(writer, osm)
         next_way = write_bulk_ways(writer, near, table, len(osm.ways) + 1)
         next_way = write_bulk_ways(writer, far, table, next_way)
+        write_after(writer, extra, way0=next_way, what="ways", **ids)
         write_relations(writer, osm)
+        write_after(writer, extra, way0=next_way, what="relations", **ids)
+        next_node += len(extra.nodes)
+        next_way += len(extra.ways)
     log.info("wrote %s: %d nodes, %d ways", path, next_node - 1, next_way - 1)
 
 

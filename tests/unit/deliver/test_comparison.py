@@ -95,3 +95,31 @@ def test_population_note_follows_the_population_source(world, record, synthetic_
     note = rows["Population of Kostanay + North Kazakhstan"].note
     assert ("synthetic world's" in note) is synthetic_population, note
     assert "synthetic" in rows["Railway lines crossing the border"].note
+
+
+def test_checkpoints_and_citations(world, record):
+    rows = {
+        r.label: r
+        for r in compare_published(
+            PUBLISHED_RUS_KAZ, border=world["border"], crossings=world["crossings"],
+            run_record=record,
+        )
+    }  # fmt: skip
+    cats = world["crossings"]["category"].value_counts()
+    road = cats.get("international checkpoint", 0) + cats.get("local checkpoint", 0)
+    assert rows["Road checkpoints on the border"].computed == f"{road:,.0f}"
+    assert rows["Multilateral road checkpoints"].computed == (
+        f"{cats.get('international checkpoint', 0):,.0f}"
+    )
+    assert rows["Checkpoints of all kinds (road, rail)"].computed == (
+        f"{road + cats.get('rail checkpoint', 0):,.0f}"
+    )
+    assert rows["Road checkpoints on the border"].source.startswith(
+        "published: decree of the Government of Kazakhstan"
+    )
+    assert "seanews.ru, 2024-07-04" in rows["Checkpoints of all kinds (road, rail)"].source
+    length = rows["Length of the land border"].source
+    assert length.startswith('published: article "Interaction of border territories')
+    assert ", line 150; computed:" in length
+    assert rows["Population of the Russian districts on the line"].source.endswith("line 339")
+    assert all("issue" not in r.source.lower() for r in rows.values())

@@ -108,3 +108,58 @@ def test_write_report_takes_the_rule_inputs(tmp_path, world, record):
     write_report(path, regions=regions, **common)
     regions_section = path.read_text("utf-8").split('id="regions"', 1)[1]
     assert "Altai Krai" in regions_section.split("<h2", 1)[0]
+
+
+# --- the article's tables
+
+
+def article_tables_of(world, pair):
+    from borderzone.border.generalisation import length_by_tolerance
+    from borderzone.deliver.article import checkpoint_table
+
+    return {
+        "generalisation": length_by_tolerance(
+            world["border"], tolerances_m=[0, 100, 5000], official_km=700.0
+        ),
+        "checkpoints": checkpoint_table(world["crossings"], pair=pair),
+        # made by another rule: any article CSV gets its section
+        "districts": pd.DataFrame({"district": ["Кош-Агачский район"], "border_km": [12.5]}),
+    }
+
+
+def test_article_tables_are_sections_after_the_published_table(tmp_path, world, record):
+    html = write(tmp_path, world, record, article=article_tables_of(world, ("RUS", "KAZ")))
+    ids = re.findall(r'<h3 id="(article-[a-z_]+)">', html)
+    assert ids == ["article-districts", "article-checkpoints", "article-generalisation"]
+    assert html.index('id="published-table"') < html.index('id="article"') < html.index('id="maps"')
+    section = html[html.index('id="article-checkpoints"') :]
+    assert "Source of the statements: article &#34;Interaction of border territories" in section
+    assert "seanews.ru, 2024-07-04" in section.split("<h3", 1)[0]
+    gen = html[html.index('id="article-generalisation"') :].split("<h2", 1)[0]
+    assert "data:image/png;base64," in gen and "official 700 km" in gen
+    assert "Кош-Агачский район" in html
+
+
+def test_every_published_figure_cites_its_line(tmp_path, world, record):
+    html = write(tmp_path, world, record)
+    table = html[html.index('id="published-table"') :].split("</table>", 1)[0]
+    assert "Interaction of border territories of the subjects of the Russian Federation" in table
+    assert "line 150" in table  # the border length
+    assert "alta.ru" in table  # the checkpoint counts keep their own source
+    assert not re.search(r"\bissue\b", html, re.I)  # no issue of the project as a source
+
+
+def test_another_pair_lists_no_rus_kaz_figure(tmp_path, world, record):
+    border = world["border"].assign(pair="XAA-XBB", official_length_km=900.0)
+    html = write(
+        tmp_path,
+        world,
+        record,
+        border=border,
+        published=published_figures("XAA-XBB"),
+        article=article_tables_of(world, ("XAA", "XBB")),
+    )
+    assert 'id="article-checkpoints"' in html  # the computed rows stay
+    for text in ("7,644", "Interaction of border", "Взаимодействие", "alta.ru", "seanews",
+                 "Wikipedia", "Kazakhstan", "Source of the statements"):  # fmt: skip
+        assert text not in html, text

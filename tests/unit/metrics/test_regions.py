@@ -90,3 +90,79 @@ def test_region_tables_by_construction():
     assert per_pair["population_in_buffer_b"].tolist() == [50.0, 0.0]
     assert per_pair["isolation_index_a"].tolist() == pytest.approx([0.2, 0.6])
     assert np.isnan(per_pair["isolation_index_b"].iloc[1])  # nobody on that side
+
+
+# --- border km from the line itself, cut by the regions
+
+
+def line_and_length(lon0=60.0, lon1=61.0, lat=50.0):
+    from borderzone.geodesy import GEOD
+
+    line = shapely.LineString([(lon0, lat), (lon1, lat)])
+    return line, GEOD.inv(lon0, lat, lon1, lat)[2] / 1000
+
+
+def test_cut_border_gives_each_km_to_the_nearest_region_on_each_side():
+    from borderzone.metrics.regions import NO_REGION, border_km_by_region, cut_border_by_region
+
+    line, total = line_and_length()
+    border = gpd.GeoDataFrame({"part_id": [1]}, geometry=[line], crs=WGS84)
+    regions = boxes(
+        [
+            ("N-W", "AAA", (59.9, 50, 60.4, 51)),
+            ("N-E", "AAA", (60.4, 50, 61.1, 51)),
+            ("S", "BBB", (59.9, 49, 60.8, 50)),  # ends 0.2° (~14 km) before the line does
+            ("Far", "BBB", (60.8, 48, 61.1, 49)),  # more than 10 km from the line
+        ]
+    )
+    pieces = cut_border_by_region(border, regions, sides=["AAA", "BBB"])
+    assert pieces["length_km"].sum() == pytest.approx(total, rel=1e-9)
+    per, pair = border_km_by_region(pieces)
+    # the line meets lon 60.4 at 40 % of its length; pieces are 0.25 km
+    assert per[("a", "N-W")] == pytest.approx(0.4 * total, abs=0.3)
+    assert per[("a", "N-W")] + per[("a", "N-E")] == pytest.approx(total, rel=1e-9)
+    # south: S up to 10 km beyond its east edge (lon 60.8 + 10 km), then no region
+    reach = (61.0 - 60.8) * total - 10.0
+    assert per[("b", NO_REGION)] == pytest.approx(reach, abs=0.3)
+    assert "Far" not in per.loc["b"].index
+    assert per[("b", "S")] + per[("b", NO_REGION)] == pytest.approx(total, rel=1e-9)
+    assert pair[("N-W", "S")] == pytest.approx(0.4 * total, abs=0.3)
+    assert pair.sum() == pytest.approx(total, rel=1e-9)
+
+
+def test_region_tables_take_border_km_from_the_line():
+    line, total = line_and_length()
+    cells = gpd.GeoDataFrame(
+        {
+            "seg_id": [1, 1],
+            "side": ["AAA", "BBB"],
+            "from_km": [0.0, 0.0],
+            "to_km": [25.0, 25.0],
+            "population": [10.0, 20.0],
+            "area_km2": [5.0, 5.0],
+            "isolation_index": [0.1, 0.2],
+        },
+        geometry=[shapely.box(60, 50, 61, 50.2), shapely.box(60, 49.8, 61, 50)],
+        crs=WGS84,
+    )
+    regions = gpd.GeoDataFrame(
+        {"side": ["AAA", "BBB", "BBB"], "name": ["North", "South-W", "South-E"]},
+        geometry=[
+            shapely.box(59.9, 50, 61.1, 51),
+            shapely.box(59.9, 49, 60.5, 50),
+            shapely.box(60.5, 49, 61.1, 50),
+        ],
+        crs=WGS84,
+    )
+    segments = gpd.GeoDataFrame({"seg_id": [1]}, geometry=[line], crs=WGS84)
+    crossings = pd.DataFrame({"seg_id": [1], "kind": ["road"]})
+    per_region, per_pair = region_tables(
+        regions, cells, crossings, population=None, segments=segments
+    )
+    r = per_region.set_index("name")["border_km"]
+    assert r["North"] == pytest.approx(total, rel=1e-9)  # not a multiple of the 25 km segment
+    assert r["South-W"] == pytest.approx(total / 2, abs=0.3)
+    assert r["South-W"] + r["South-E"] == pytest.approx(total, rel=1e-9)
+    p = per_pair.set_index(["region_a", "region_b"])["border_km"]
+    assert p[("North", "South-W")] == pytest.approx(total / 2, abs=0.3)
+    assert p.sum() == pytest.approx(total, rel=1e-9)

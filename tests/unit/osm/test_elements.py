@@ -134,7 +134,7 @@ def test_features_outside_the_chunk_are_dropped() -> None:
 @pytest.mark.parametrize("elements", [[], [node(1, 61.1, 51.05)]])
 def test_nothing_tagged_gives_empty_layers(elements) -> None:
     layers = layers_from_elements(elements, polygon=CHUNK)
-    assert set(layers) == {"roads", "rail", "checkpoints", "places"}
+    assert set(layers) == {"roads", "rail", "checkpoints", "places", "waterways"}
     for name, gdf in layers.items():
         assert gdf.empty and list(gdf.columns) == [*LAYER_COLUMNS[name], "geometry"]
         assert gdf.crs.to_epsg() == 4326

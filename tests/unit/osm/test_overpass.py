@@ -225,10 +225,11 @@ def test_query_has_one_filter_per_rule_and_part() -> None:
     two = shapely.MultiPolygon([shapely.box(61, 51, 61.1, 51.1), shapely.box(62, 51, 62.1, 51.1)])
     query = overpass_query(two, timeout_s=60)
     statements = [line for line in query.splitlines() if "(poly:" in line]
-    assert len(statements) == 2 * 7  # roads, rail, 4 checkpoint rules, places; per part
+    assert len(statements) == 2 * 10  # roads, rail, 4 checkpoint rules, places, 3 water; per part
     assert 'nwr["border_control"](poly:' in query
     assert 'nwr["barrier"="border_control"](poly:' in query
     assert 'node["place"~"^(city|town|village|hamlet)$"]' in query
+    assert 'way["waterway"~"^(river|canal)$"](poly:' in query
     assert '"51.000000 61.000000 ' in query or " 51.000000 61.000000" in query  # lat lon
 
 

@@ -130,8 +130,8 @@ def test_checkpoint_mask_without_columns() -> None:
     assert checkpoint_mask(frame).tolist() == [False, False, True]
 
 
-def test_layer_tables_cover_five_layers() -> None:
-    assert list(LAYER_COLUMNS) == ["roads", "rail", "checkpoints", "places", "admin"]
+def test_layer_tables_cover_six_layers() -> None:
+    assert list(LAYER_COLUMNS) == ["roads", "rail", "checkpoints", "places", "admin", "waterways"]
     assert set(LAYER_GEOMETRY) == set(LAYER_COLUMNS)
     assert LAYER_COLUMNS["admin"] == (
         "osm_id",

@@ -26,6 +26,8 @@ def test_files_open(world):
         "crossings",
         "non_crossings",
         "places",
+        "rivers",
+        "districts",
     ]
 
 
@@ -81,10 +83,18 @@ def test_only_the_truth_ways_meet_the_border(world, extract, border, truth):
     listed = {int(i) for ids in truth.osm_ids for i in ids.split(",")}
     non = gpd.read_file(world.truth, layer="non_crossings")
     listed |= set(non.osm_id.astype(int))
-    ids = [i for i, (t, c, _) in extract.ways.items() if "boundary" not in t and len(c) > 1]
+    ways = extract.ways.items()
+    ids = [i for i, (t, c, _) in ways if not {"boundary", "waterway"} & set(t) and len(c) > 1]
     lines = [shapely.LineString(extract.ways[i][1]) for i in ids]
     meets = {ids[k] for k in np.flatnonzero(shapely.dwithin(lines, border, 1e-6))}
     assert meets == listed
+    # of the rivers, only the one the truth lists as crossing meets the line
+    rivers = gpd.read_file(world.truth, layer="rivers")
+    water = [(t.get("name"), c) for t, c, _ in extract.ways.values() if "waterway" in t]
+    wet = {
+        n for n, c in water if len(c) > 1 and shapely.dwithin(shapely.LineString(c), border, 1e-6)
+    }
+    assert wet == set(rivers.loc[rivers["kind"] == "crossing", "name"])
 
 
 def test_bad_arguments(tmp_path, rus_kaz_countries):

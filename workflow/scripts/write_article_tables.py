@@ -1,0 +1,22 @@
+"""Rule write_article_tables: the article's tables recomputed, one CSV each."""
+
+import pandas as pd
+
+from borderzone.deliver import write_article_tables
+from borderzone.io import read_admin, read_countries, read_layer, read_parquet
+from borderzone.logs import rule_log
+
+with rule_log(snakemake.log[0]):
+    inp, params = snakemake.input, snakemake.params
+    write_article_tables(
+        dict(snakemake.output.items()),
+        border_layers={n: read_layer(inp.border, n) for n in ("border", "segments")},
+        crossings=read_layer(inp.crossings, "crossings"),
+        countries=read_countries(inp.countries, **params.countries),
+        admin=read_admin(inp.admin, layer=params.admin_layer),
+        lines={"roads": read_parquet(inp.roads), "rail": read_parquet(inp.rail)},
+        regions=pd.read_csv(inp.regions),
+        pair=params.pair,
+        corridor_km=params.corridor_km,
+        synthetic=params.synthetic,
+    )
