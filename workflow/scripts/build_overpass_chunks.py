@@ -6,7 +6,7 @@ from borderzone.osm import build_overpass_chunks
 
 with rule_log(snakemake.log[0]):
     chunks = build_overpass_chunks(
-        read_layer(snakemake.input.border, "border").geometry.iloc[0],
+        read_layer(snakemake.input.border, "border"),
         width_km=snakemake.params.width_km,
         chunk_km=snakemake.params.chunk_km,
     )

@@ -14,27 +14,39 @@ import pandas as pd
 import pyproj
 import shapely
 
+from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, densify_lonlat, local_aeqd
 from borderzone.osm.schema import LAYER_COLUMNS, empty_layer
 
 
 def build_overpass_chunks(
-    border: shapely.LineString, *, width_km: float, chunk_km: float, simplify_m: float = 1000.0
+    border: gpd.GeoDataFrame | shapely.Geometry,
+    *,
+    width_km: float,
+    chunk_km: float,
+    simplify_m: float = 1000.0,
 ) -> gpd.GeoDataFrame:
     """Cut the corridor into polygons of few vertices, one per Overpass job.
 
     Each chunk covers ``chunk_km`` of border and everything within ``width_km`` of it,
     buffered in an azimuthal equidistant projection centred on the chunk. The polygon is
     grown by ``simplify_m`` and then simplified by as much, so that it still covers the
-    whole zone while keeping the Overpass query short.
+    whole zone while keeping the Overpass query short. Each part of the border (the
+    ``border`` layer, or one line) is cut on its own, so no chunk spans two parts; the
+    chainage runs on across the parts.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``chunk`` (0, 1, ...), ``from_km``, ``to_km``, in EPSG:4326.
     """
-    pieces = cut_segments(densify_lonlat(border), segment_km=chunk_km)
+    cut, offset = [], 0.0
+    for part in border_parts(border):
+        piece = cut_segments(densify_lonlat(part), segment_km=chunk_km)
+        cut.append(piece.assign(from_km=piece["from_km"] + offset, to_km=piece["to_km"] + offset))
+        offset = float(cut[-1]["to_km"].iloc[-1])
+    pieces = pd.concat(cut, ignore_index=True)
     polygons = []
     for geom in pieces.geometry:
         x0, y0, x1, y1 = geom.bounds

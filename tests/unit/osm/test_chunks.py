@@ -24,6 +24,24 @@ def test_chunks_cover_the_corridor_with_few_vertices() -> None:
     assert (shapely.get_num_coordinates(chunks.geometry.values) < 200).all()
 
 
+def test_no_chunk_spans_two_parts_of_the_border() -> None:
+    # two parts ~143 km each along 50°N, 1° of longitude (~71 km) apart
+    west, east = BORDER, shapely.LineString([(63.0, 50.0), (65.0, 50.0)])
+    border = gpd.GeoDataFrame({"part_id": [2, 1]}, geometry=[east, west], crs=4326)
+    chunks = build_overpass_chunks(border, width_km=10, chunk_km=50)
+    assert len(chunks) == 6
+    # chainage runs on across the parts (west first, by part_id) without the gap between
+    assert chunks["from_km"].iloc[1:].to_numpy() == pytest.approx(chunks["to_km"].iloc[:-1])
+    assert chunks["to_km"].iloc[-1] == pytest.approx(2 * 143, abs=2)
+    # each chunk lies around one part: none reaches the middle of the gap (63.5 - 62 = 0.5°)
+    gap_middle = shapely.LineString([(62.5, 49.0), (62.5, 51.0)])
+    assert not shapely.intersects(chunks.geometry.values, gap_middle).any()
+    # and the six together still cover both parts' zones
+    union = shapely.union_all(chunks.geometry.values)
+    for part in (west, east):
+        assert union.contains(shapely.buffer(part, 0.085, cap_style="flat"))
+
+
 def layer(name: str, ids: list[int], geoms: list, **columns) -> gpd.GeoDataFrame:
     return build_layer(name, pd.DataFrame({"osm_id": ids, **columns}), geoms)
 
