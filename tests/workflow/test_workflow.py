@@ -202,11 +202,12 @@ def test_dry_run_and_lint_leave_the_outlines_unread(tmp_path):
 
 
 def test_failed_rule_leaves_no_partial_output(tmp_path, outlines):
-    # gaps are 4 km; allowing none makes build_border fail after reading its input
-    proc = run(tmp_path, small_config(outlines, border={"snap_m": 500, "max_gap_km": 1}))
+    # no stretch of the border is 100,000 km long: build_border fails after reading its input
+    border = {"snap_m": 500, "max_gap_km": 10, "min_part_km": 100000}
+    proc = run(tmp_path, small_config(outlines, border=border))
     assert proc.returncode != 0
     errors = [line for line in proc.stderr.splitlines() if line.startswith("borderzone: pair")]
-    assert len(errors) == 1 and "border.max_gap_km=1" in errors[0], proc.stderr[-2000:]
+    assert len(errors) == 1 and "border.min_part_km=100000" in errors[0], proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert not list((tmp_path / "results").rglob("*.gpkg"))
 
