@@ -95,3 +95,31 @@ def overpass_world() -> list[dict]:
         node(45, 61.09, 51.02, highway="traffic_signals"),  # a node, not a road
     ]
     return nodes + ways + points
+
+
+def overpass_waterways() -> list[dict]:
+    """Waterways inside box(61.0, 51.0, 61.2, 51.1): a river, a canal, a stream (left out),
+    a closed riverbank way, a lake (left out) and a river multipolygon relation."""
+    xy = {
+        201: (61.01, 51.01), 202: (61.05, 51.02), 203: (61.09, 51.03),  # river
+        211: (61.10, 51.05), 212: (61.12, 51.05),  # canal, stream
+        221: (61.02, 51.06), 222: (61.04, 51.06), 223: (61.04, 51.08), 224: (61.02, 51.08),
+        231: (61.06, 51.06), 232: (61.08, 51.06), 233: (61.08, 51.08), 234: (61.06, 51.08),
+        241: (61.12, 51.06), 242: (61.16, 51.06), 243: (61.16, 51.09), 244: (61.12, 51.09),
+    }  # fmt: skip
+    elements = [node(i, lon, lat) for i, (lon, lat) in xy.items()]
+    elements += [
+        way(300, [201, 202, 203], waterway="river", name="Илек", **{"name:en": "Ilek"}),
+        way(301, [211, 212], waterway="canal"),
+        way(302, [211, 212], waterway="stream"),
+        way(303, [221, 222, 223, 224, 221], waterway="riverbank"),
+        way(304, [231, 232, 233, 234, 231], natural="water", water="lake"),
+        {"type": "way", "id": 305, "nodes": [241, 242, 243, 244, 241]},
+        {
+            "type": "relation",
+            "id": 400,
+            "members": [{"type": "way", "ref": 305, "role": "outer"}],
+            "tags": {"type": "multipolygon", "natural": "water", "water": "river", "name": "Урал"},
+        },
+    ]
+    return elements

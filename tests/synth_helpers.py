@@ -64,3 +64,15 @@ def side(point: np.ndarray, countries: gpd.GeoDataFrame) -> str | None:
         if shapely.contains_xy(row.geometry, *point):
             return row.iso3
     return None
+
+
+def read_back(world: World, pair: tuple[str, str]) -> dict:
+    """A world's border, countries and corridor layers, as the workflow would read them."""
+    from borderzone.osm.pbf import extract_corridor
+
+    countries = read_countries(world.countries, iso3=pair)
+    border, gaps = trace_border(countries, pair=pair)
+    layers = extract_corridor(
+        [world.pbf], corridor=shapely.box(*countries.total_bounds), engine="pyosmium"
+    )
+    return {"border": border, "gaps": gaps, "countries": countries, **layers}

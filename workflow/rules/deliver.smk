@@ -76,12 +76,18 @@ rule write_article_tables:
 
 
 # The article's tables the report shows (borderzone.deliver.report.ARTICLE_SECTIONS), by
-# stem. ARTICLE TABLES OF OTHER RULES go here too when they exist: add
-# "districts": "results/{pair}/article/districts.csv" and
-# "rivers": "results/{pair}/article/rivers.csv".
+# stem: those of write_article_tables, and districts and rivers (metrics.smk).
 REPORT_ARTICLE_TABLES = {
     stem: f"results/{{pair}}/article/{stem}.csv"
-    for stem in ("regions", "transit", "checkpoints", "population", "generalisation")
+    for stem in (
+        "regions",
+        "transit",
+        "checkpoints",
+        "population",
+        "generalisation",
+        "districts",
+        "rivers",
+    )
 }
 
 

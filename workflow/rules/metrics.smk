@@ -117,3 +117,55 @@ rule build_rasters:
         "../envs/borderzone.yaml"
     script:
         "../scripts/build_rasters.py"
+
+
+rule compute_border_districts:
+    message:
+        "Listing the {wildcards.pair} districts on the border beside the article's list"
+    input:
+        border="results/{pair}/border.gpkg",
+        admin="results/{pair}/osm/admin.parquet",
+        countries=countries_file,
+    output:
+        districts="results/{pair}/article/districts.csv",
+    log:
+        "results/{pair}/logs/compute_border_districts.log",
+    benchmark:
+        "results/{pair}/benchmarks/compute_border_districts.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        countries=countries_params,
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/compute_border_districts.py"
+
+
+rule compute_river_km:
+    message:
+        "Measuring the {wildcards.pair} border that follows a river"
+    input:
+        border="results/{pair}/border.gpkg",
+        waterways="results/{pair}/osm/waterways.parquet",
+        admin=admin_areas,
+        countries=countries_file,
+    output:
+        rivers="results/{pair}/article/rivers.csv",
+    log:
+        "results/{pair}/logs/compute_river_km.log",
+    benchmark:
+        "results/{pair}/benchmarks/compute_river_km.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+        countries=countries_params,
+        admin_layer=config["admin"]["layer"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/compute_river_km.py"

@@ -6,11 +6,23 @@ of roads), :mod:`~borderzone.metrics.chainage` (crossings along the border),
 :mod:`~borderzone.metrics.population` (WorldPop and people per cell and region),
 :mod:`~borderzone.metrics.regions` (region tables), :mod:`~borderzone.metrics.typology`,
 :mod:`~borderzone.metrics.segment` (all of one width together),
-:mod:`~borderzone.metrics.grid` and :mod:`~borderzone.metrics.rasters` (the rasters).
+:mod:`~borderzone.metrics.grid` and :mod:`~borderzone.metrics.rasters` (the rasters),
+:mod:`~borderzone.metrics.districts` (districts on the line, with
+:mod:`~borderzone.metrics.names` and :mod:`~borderzone.metrics.border_samples`) and
+:mod:`~borderzone.metrics.rivers` (border that follows a river).
 """
 
+from borderzone.metrics.districts import compute_border_districts
 from borderzone.metrics.population import build_population, retrieve_worldpop
 from borderzone.metrics.rasters import build_rasters
+from borderzone.metrics.rivers import compute_river_km
 from borderzone.metrics.segment import compute_segment_metrics
 
-__all__ = ["build_population", "build_rasters", "compute_segment_metrics", "retrieve_worldpop"]
+__all__ = [
+    "build_population",
+    "build_rasters",
+    "compute_border_districts",
+    "compute_river_km",
+    "compute_segment_metrics",
+    "retrieve_worldpop",
+]
