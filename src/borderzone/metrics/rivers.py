@@ -149,8 +149,8 @@ def compute_river_km(
     for col, code in (("region_a", pair[0]), ("region_b", pair[1])):
         areas = admin[(level == 4) & (side == code)]
         idx, _ = distances_m(samples, areas.to_crs(WGS84).geometry, within_m=region_within_m)
-        names = areas["name"].to_numpy(dtype=object)
-        samples[col] = np.where(idx >= 0, names[np.maximum(idx, 0)], None)
+        names = np.append(areas["name"].to_numpy(dtype=object), None)  # -1: no area near
+        samples[col] = names[idx]
     on = samples[samples["stretch"] >= 0].fillna({"region_a": "", "region_b": ""})
     rows = []
     for (a, b), group in on.groupby(["region_a", "region_b"], sort=False):
