@@ -280,8 +280,8 @@ def pair_configs(
     Each is the run's configuration with the pair's own settings in place and without
     ``pairs`` and ``neighbours_of``: ``pair``; ``official_length_km`` (the top-level one
     for ``pair:``, the entry's for ``pairs:``, none for ``neighbours_of``: a published
-    length belongs to one border); ``countries`` (the run's, updated with the entry's);
-    ``osm.files`` and ``osm.geofabrik.regions`` (the entry's, else the run's). A pair's
+    length belongs to one border); ``countries`` and ``border`` (the run's, updated with the
+    entry's); ``osm.files`` and ``osm.geofabrik.regions`` (the entry's, else the run's). A pair's
     outputs hash this configuration only, so adding a pair leaves the others' up to date,
     and a pair of ``pairs:`` hashes as the same pair run alone with ``pair:``.
 
@@ -315,7 +315,8 @@ def pair_configs(
         pair_config = copy.deepcopy(pair_config)
         pair_config["pair"] = list(entry["pair"])
         pair_config["official_length_km"] = entry.get("official_length_km")
-        pair_config["countries"] = {**config["countries"], **entry.get("countries", {})}
+        for section in ("countries", "border"):
+            pair_config[section] = {**config[section], **entry.get(section, {})}
         pair_osm = _pair_osm(osm, entry)
         if pair_osm.get("source") == "geofabrik" and not pair_osm["geofabrik"].get("regions"):
             if regions_of is None:

@@ -335,6 +335,29 @@ def test_pairs_run_each_pair_with_its_own_settings(world, tmp_path):
     check_outlines(second, key="pairs[1]")
 
 
+def test_a_pair_s_border_settings_update_the_run_s(world):
+    config = world_config(
+        world,
+        border={"snap_m": 300, "max_gap_km": 10, "min_part_km": 5, "reverse": False},
+        pairs=[
+            ["XAA", "XBB"],
+            {"pair": ["XBB", "XCC"], "border": {"max_gap_km": 40, "reverse": True}},
+        ],
+    )
+    check_config(config)
+    first, second = pair_configs(config).values()
+    assert first["border"] == config["border"]
+    assert second["border"] == {"snap_m": 300, "max_gap_km": 40, "min_part_km": 5, "reverse": True}
+    assert config["border"]["reverse"] is False  # the run's settings are not changed
+
+
+def test_a_pair_s_unknown_border_setting_is_refused(world, tmp_path):
+    config = world_config(world)
+    config["pairs"] = [{"pair": ["XAA", "XBB"], "border": {"max_gap": 40}}]
+    with pytest.raises(ConfigError, match="max_gap"):
+        check_schema(config, str(SCHEMA))
+
+
 def test_a_pair_s_settings_do_not_depend_on_the_other_pairs(world):
     alone = pair_configs(world_config(world, pairs=[["XAA", "XBB"]]))
     more = pair_configs(world_config(world, pairs=[["XAA", "XBB"], ["XBB", "XDD"]]))
