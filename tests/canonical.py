@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet
 import pyogrio
 import rasterio
 import shapely
@@ -53,8 +54,9 @@ def file_digests(path: Path) -> dict[str, str]:
                 continue
             out[layer] = frame_digest(gpd.read_file(path, layer=layer))
         return out
-    if suffix == ".parquet":
-        return {"": frame_digest(gpd.read_parquet(path))}
+    if suffix == ".parquet":  # GeoParquet, or a plain table (no "geo" metadata)
+        geo = b"geo" in (pyarrow.parquet.read_schema(path).metadata or {})
+        return {"": frame_digest(gpd.read_parquet(path) if geo else pd.read_parquet(path))}
     if suffix == ".csv":
         return {"": frame_digest(pd.read_csv(path))}
     if suffix == ".tif":

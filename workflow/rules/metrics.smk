@@ -41,6 +41,34 @@ rule build_population:
         "../scripts/build_population.py"
 
 
+rule build_town_times:
+    message:
+        "Timing every road node of the {wildcards.pair} corridor to the nearest town"
+    input:
+        roads="results/{pair}/osm/roads.parquet",
+        places="results/{pair}/osm/places.parquet",
+        countries=countries_file,
+    output:
+        times="results/{pair}/town_times.parquet",
+    log:
+        "results/{pair}/logs/build_town_times.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_town_times.tsv"
+    params:
+        countries=countries_params,
+        speeds_kmh=config["layers"]["speeds_kmh"],
+        access_kmh=config["layers"]["access_kmh"],
+        town_min_population=config["population"]["town_min_population"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_town_times.py"
+
+
 rule compute_segment_metrics:
     message:
         "Computing the per-segment measures of the {wildcards.pair} {wildcards.width} km cells"
@@ -51,7 +79,7 @@ rule compute_segment_metrics:
         crossings="results/{pair}/crossings.gpkg",
         countries=countries_file,
         population=population_raster,
-        roads="results/{pair}/osm/roads.parquet",
+        town_times="results/{pair}/town_times.parquet",
         places="results/{pair}/osm/places.parquet",
         admin=admin_areas,
     output:

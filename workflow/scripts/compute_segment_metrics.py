@@ -3,6 +3,7 @@
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet, write_layers
 from borderzone.logs import rule_log
 from borderzone.metrics import compute_segment_metrics
+from borderzone.metrics.towns import read_town_times
 
 with rule_log(snakemake.log[0]):
     inp = snakemake.input
@@ -12,9 +13,10 @@ with rule_log(snakemake.log[0]):
         crossings=read_layer(inp.crossings, "crossings"),
         network={name: read_layer(inp.network, name) for name in ("roads", "rail", "places")},
         corridor={
-            **{name: read_parquet(inp[name]) for name in ("roads", "places")},
+            "places": read_parquet(inp.places),
             "admin": read_admin(inp.admin, layer=snakemake.params.admin_layer),
         },
+        town_times=read_town_times(inp.town_times),
         countries=read_countries(inp.countries, **snakemake.params.countries),
         population=inp.population[0] if inp.population else None,
         speeds_kmh=snakemake.params.speeds_kmh,

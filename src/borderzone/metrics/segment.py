@@ -14,7 +14,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from borderzone.crs import WGS84
 from borderzone.metrics.cells import (
@@ -27,14 +26,15 @@ from borderzone.metrics.chainage import cell_chainage, crossings_count, distance
 from borderzone.metrics.inputs import check_frame
 from borderzone.metrics.population import check_population_raster, population_stats
 from borderzone.metrics.regions import PAIR_COLUMNS, REGION_COLUMNS, border_regions, region_tables
+from borderzone.metrics.towns import by_side
 from borderzone.metrics.travel import (
     DEFAULT_SPEEDS_KMH,
+    RoadNodes,
     road_graph,
     travel_time_to_crossing_min,
     travel_time_to_town_min,
 )
 from borderzone.metrics.typology import CLUSTER_COLUMNS, cluster_segments
-from borderzone.osm.clip import clip_lines
 from borderzone.osm.schema import RAIL_EXCLUDE
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def segment_metrics(
     places: gpd.GeoDataFrame,
     population: str | Path | None = None,
     towns: gpd.GeoDataFrame | None = None,
-    town_roads: gpd.GeoDataFrame | None = None,
+    town_times: tuple[RoadNodes, np.ndarray] | None = None,
     speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
     access_kmh: float = 20.0,
     road_buffer_km: float = 5.0,
@@ -167,9 +167,13 @@ def segment_metrics(
         The ``network.gpkg`` layers of the same width (with ``side``).
     population
         Population raster (people per pixel); None uses the places' populations.
-    towns, town_roads
-        Places and roads (with ``side``) searched for the nearest town, e.g. the corridor
-        layers; default ``places`` and ``roads``.
+    towns
+        Places (with ``side``) searched for the nearest town, e.g. the corridor's; default
+        ``places``.
+    town_times
+        The nodes of the corridor's road graph and their minutes to the nearest of
+        ``towns`` (:func:`~borderzone.metrics.towns.read_town_times`); default: computed on
+        the graph of ``roads``.
     speeds_kmh, access_kmh
         Speeds on roads and off the network (straight line).
     road_buffer_km
@@ -226,15 +230,15 @@ def segment_metrics(
     out["time_to_crossing_min"] = travel_time_to_crossing_min(
         cells, roads, crossings, places, access_kmh=access_kmh, graph=graph
     )
-    town_graph = graph if town_roads is None else road_graph(town_roads, speeds_kmh=speeds_kmh)
     out["time_to_town_min"] = travel_time_to_town_min(
         cells,
-        roads if town_roads is None else town_roads,
+        roads,
         places if towns is None else towns,
         places,
         min_population=town_min_population,
         access_kmh=access_kmh,
-        graph=town_graph,
+        graph=graph,
+        town_times=town_times,
     )
     out["isolation_index"] = isolation_index(out, weights=isolation_weights)
     keep = [c for c in cells.columns if c != "geometry"]
@@ -258,6 +262,7 @@ def compute_segment_metrics(
     crossings: gpd.GeoDataFrame,
     network: Mapping[str, gpd.GeoDataFrame],
     corridor: Mapping[str, gpd.GeoDataFrame],
+    town_times: tuple[RoadNodes, np.ndarray],
     countries: gpd.GeoDataFrame,
     population: str | Path | None,
     speeds_kmh: Mapping[str, float],
@@ -277,8 +282,11 @@ def compute_segment_metrics(
     network
         ``roads``, ``rail`` and ``places`` clipped to the buffer (``network.gpkg``).
     corridor
-        ``roads``, ``places`` and ``admin`` of the whole OSM corridor: towns are searched
-        beyond the buffer, and regions are whole admin_level 4 areas.
+        ``places`` and ``admin`` of the whole OSM corridor: towns are searched beyond the
+        buffer, and regions are whole admin_level 4 areas.
+    town_times
+        The nodes of the corridor's road graph and their minutes to a town
+        (:func:`~borderzone.metrics.towns.read_town_times`, rule ``build_town_times``).
     countries
         The two outlines, to tell which side a region lies on.
     population
@@ -306,10 +314,7 @@ def compute_segment_metrics(
         widths = sorted(set(cells["width_km"])) if "width_km" in cells else []
         name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
         check_population_raster(population, area=cells, name=name)
-    towns, town_roads = (
-        _by_side(corridor["places"], countries),
-        _by_side(corridor["roads"], countries),
-    )
+    towns = by_side(corridor["places"], countries)
     metrics = segment_metrics(
         cells,
         segments,
@@ -319,7 +324,7 @@ def compute_segment_metrics(
         places=network["places"],
         population=population,
         towns=towns,
-        town_roads=town_roads,
+        town_times=town_times,
         speeds_kmh=speeds_kmh,
         access_kmh=access_kmh,
         road_buffer_km=road_buffer_km,
@@ -348,15 +353,3 @@ def compute_segment_metrics(
     )
     return metrics, profiles.reset_index(), regions, pairs
 
-
-def _by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Cut lines (or keep points) by country, with the country's ISO3 as ``side``."""
-    parts = []
-    for code, geom in zip(countries["iso3"], countries.geometry.values, strict=True):
-        shapely.prepare(geom)
-        if len(data) and data.geom_type.iloc[0].endswith("Point"):
-            part = data[shapely.intersects(geom, data.geometry.values)]
-        else:
-            part = clip_lines(data.to_crs(WGS84), geom)
-        parts.append(part.assign(side=code))
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)

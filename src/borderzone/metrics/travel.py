@@ -86,20 +86,17 @@ def road_speeds_kmh(
 
 
 @dataclass
-class RoadGraph:
-    """Undirected road graph of both sides; nodes of different sides are never merged.
+class RoadNodes:
+    """The nodes of a road graph, by side, searched for the nearest ones.
 
     Attributes
     ----------
-    matrix
-        Upper-triangular sparse matrix of edge costs in minutes (n × n).
     lonlat
         Node coordinates, (n, 2).
     side
         Side (ISO3) of each node.
     """
 
-    matrix: scipy.sparse.csr_matrix
     lonlat: np.ndarray
     side: np.ndarray
 
@@ -152,6 +149,20 @@ class RoadGraph:
             nodes[ask, :kk] = node
             dist[ask, :kk] = np.asarray(d).reshape(len(ask), kk) / 1000
         return nodes, dist
+
+
+@dataclass
+class RoadGraph(RoadNodes):
+    """Undirected road graph of both sides; nodes of different sides are never merged.
+
+    Attributes
+    ----------
+    matrix
+        Upper-triangular sparse matrix of edge costs in minutes (n × n), besides the
+        nodes' ``lonlat`` and ``side`` (:class:`RoadNodes`).
+    """
+
+    matrix: scipy.sparse.csr_matrix
 
 
 def road_graph(
@@ -271,7 +282,7 @@ def _origins(
 
 def _cell_minutes(
     cells: gpd.GeoDataFrame,
-    graph: RoadGraph,
+    graph: RoadNodes,
     node_minutes: np.ndarray,
     settlements: gpd.GeoDataFrame | None,
     *,
@@ -389,7 +400,7 @@ def travel_time_to_crossing_min(
 
 def travel_time_to_town_min(
     cells: gpd.GeoDataFrame,
-    roads: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | None,
     places: gpd.GeoDataFrame,
     settlements: gpd.GeoDataFrame | None = None,
     *,
@@ -397,6 +408,7 @@ def travel_time_to_town_min(
     speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
     access_kmh: float = 20.0,
     graph: RoadGraph | None = None,
+    town_times: tuple[RoadNodes, np.ndarray] | None = None,
 ) -> pd.Series:
     """Travel time from each cell's population to the nearest town of its own side.
 
@@ -419,6 +431,12 @@ def travel_time_to_town_min(
         Origins (see :func:`travel_time_to_crossing_min`); None uses ``places``.
     min_population
         Smallest population of a town.
+    graph
+        A prebuilt :func:`road_graph` of ``roads``.
+    town_times
+        The nodes of a road graph and each one's minutes to the nearest town
+        (:func:`town_node_minutes`), computed once for every width; ``roads`` and
+        ``graph`` are then not used.
 
     Returns
     -------
@@ -426,16 +444,42 @@ def travel_time_to_town_min(
         Minutes; NaN for cells of a side without any such town.
     """
     check_frame(cells, "cells", ["side"])
-    check_frame(places, "places", ["population", "side"])
-    towns = places[place_population(places) >= min_population]
+    towns = _towns(places, min_population=min_population)
     if len(towns) == 0:
         return pd.Series(np.nan, index=cells.index, name="time_to_town_min")
-    graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
+    if town_times is None:
+        graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
+        town_times = graph, town_node_minutes(
+            graph, places, min_population=min_population, access_kmh=access_kmh
+        )
     txy = shapely.get_coordinates(shapely.point_on_surface(to_lonlat(towns)))
     tside = towns["side"].astype(str).to_numpy()
-    minutes = _minutes_from_targets(graph, txy, [tside], access_kmh=access_kmh)
     settlements = places if settlements is None else settlements
+    nodes, minutes = town_times
     out = _cell_minutes(
-        cells, graph, minutes, settlements, direct=(txy, tside), access_kmh=access_kmh
+        cells, nodes, minutes, settlements, direct=(txy, tside), access_kmh=access_kmh
     )
     return pd.Series(out, index=cells.index, name="time_to_town_min")
+
+
+def town_node_minutes(
+    graph: RoadGraph, places: gpd.GeoDataFrame, *, min_population: float, access_kmh: float
+) -> np.ndarray:
+    """Minutes from every node of ``graph`` to the nearest town of its side.
+
+    Towns are the ``places`` of at least ``min_population`` people, each joined to the
+    nearest node of its own side at ``access_kmh`` (:func:`travel_time_to_town_min`); inf
+    where no town is reached, everywhere when there is none.
+    """
+    towns = _towns(places, min_population=min_population)
+    if len(towns) == 0:
+        return np.full(len(graph.lonlat), np.inf)
+    txy = shapely.get_coordinates(shapely.point_on_surface(to_lonlat(towns)))
+    tside = towns["side"].astype(str).to_numpy()
+    return _minutes_from_targets(graph, txy, [tside], access_kmh=access_kmh)
+
+
+def _towns(places: gpd.GeoDataFrame, *, min_population: float) -> gpd.GeoDataFrame:
+    """Keep the places of at least ``min_population`` people (with ``side``)."""
+    check_frame(places, "places", ["population", "side"])
+    return places[place_population(places) >= min_population]

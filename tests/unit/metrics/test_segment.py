@@ -111,6 +111,7 @@ def test_compute_segment_metrics_checks_the_raster_before_any_measure(world, tmp
             crossings=gpd.GeoDataFrame({"kind": [], "km": []}, geometry=[], crs=WGS84),
             network={},  # never read: the check comes first
             corridor={},
+            town_times=None,
             countries=countries,
             population=negative,
             speeds_kmh={},

@@ -1,0 +1,111 @@
+"""Minutes to the nearest town from every node of the corridor's road graph, once per pair.
+
+Towns are searched beyond the buffer, over the road graph of the whole OSM corridor cut
+by country (:func:`by_side`). That graph and its multi-source Dijkstra from the towns do
+not depend on the buffer width, so rule ``build_town_times`` computes them once and every
+width's ``compute_segment_metrics`` reads the nodes' minutes
+(:func:`read_town_times`) instead of building the corridor's graph again.
+"""
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
+from borderzone.metrics.travel import RoadNodes, road_graph, town_node_minutes
+from borderzone.osm.clip import clip_lines
+
+log = logging.getLogger(__name__)
+
+TOWN_TIME_COLUMNS = ("lon", "lat", "side", "minutes")
+"""Columns of ``town_times.parquet``: one row per node of the corridor's road graph."""
+
+
+def by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cut lines (or keep points) by country, with the country's ISO3 as ``side``."""
+    parts = []
+    for code, geom in zip(countries["iso3"], countries.geometry.values, strict=True):
+        shapely.prepare(geom)
+        if len(data) and data.geom_type.iloc[0].endswith("Point"):
+            part = data[shapely.intersects(geom, data.geometry.values)]
+        else:
+            part = clip_lines(data.to_crs(WGS84), geom)
+        parts.append(part.assign(side=code))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
+
+
+def build_town_times(
+    *,
+    roads: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    speeds_kmh: Mapping[str, float],
+    access_kmh: float,
+    town_min_population: float,
+) -> pd.DataFrame:
+    """Minutes from every node of the corridor's road graph to the nearest town of its side.
+
+    Parameters
+    ----------
+    roads, places
+        The corridor's roads and places (``osm/roads.parquet``, ``osm/places.parquet``).
+    countries
+        The two outlines: roads and towns take the side of the country they lie in.
+    speeds_kmh, access_kmh, town_min_population
+        As for :func:`~borderzone.metrics.travel.travel_time_to_town_min`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`TOWN_TIME_COLUMNS`, in the graph's node order; ``minutes`` is inf where no
+        town is reached.
+    """
+    graph = road_graph(by_side(roads, countries), speeds_kmh=speeds_kmh)
+    minutes = town_node_minutes(
+        graph,
+        by_side(places, countries),
+        min_population=town_min_population,
+        access_kmh=access_kmh,
+    )
+    log.info(
+        "minutes to a town of %d people from %d road nodes (%d reach one)",
+        town_min_population,
+        len(minutes),
+        int(np.isfinite(minutes).sum()),
+    )
+    return pd.DataFrame(
+        {
+            "lon": graph.lonlat[:, 0],
+            "lat": graph.lonlat[:, 1],
+            "side": pd.Categorical(graph.side),
+            "minutes": minutes,
+        }
+    )
+
+
+def read_town_times(path: str | Path) -> tuple[RoadNodes, np.ndarray]:
+    """Read ``town_times.parquet`` (:func:`build_town_times`) as the nodes and their minutes.
+
+    Raises
+    ------
+    InputDataError
+        Naming the file when it is missing or lacks a column of :data:`TOWN_TIME_COLUMNS`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path} does not exist")
+    table = pd.read_parquet(path)
+    missing = [c for c in TOWN_TIME_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputDataError(f"{path}: no column {', '.join(missing)} (not a town times table)")
+    nodes = RoadNodes(
+        lonlat=table[["lon", "lat"]].to_numpy(float),
+        side=table["side"].astype(str).to_numpy(),
+    )
+    return nodes, table["minutes"].to_numpy(float)

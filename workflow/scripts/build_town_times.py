@@ -1,0 +1,17 @@
+"""Rule build_town_times: minutes to a town from every road node of the corridor."""
+
+from borderzone.io import read_countries, read_parquet, replacing
+from borderzone.logs import rule_log
+from borderzone.metrics import build_town_times
+
+with rule_log(snakemake.log[0]):
+    times = build_town_times(
+        roads=read_parquet(snakemake.input.roads),
+        places=read_parquet(snakemake.input.places),
+        countries=read_countries(snakemake.input.countries, **snakemake.params.countries),
+        speeds_kmh=snakemake.params.speeds_kmh,
+        access_kmh=snakemake.params.access_kmh,
+        town_min_population=snakemake.params.town_min_population,
+    )
+    with replacing(snakemake.output.times) as tmp:
+        times.to_parquet(tmp, index=False)
