@@ -8,13 +8,15 @@ and the 7 of 14 Kazakh oblasts on the border with the administrative centres it 
 (lines 226–232). Names are as the article spells them (Russian, ``ё`` written ``е`` as in
 the text); ``line`` is the line of the text where the name begins.
 
-Data, not code: :data:`DISTRICTS` and :data:`OBLASTS` are tables; the synthetic world
-names its districts after them.
+Data, not code: :data:`DISTRICTS` is a table; the synthetic world names its districts
+after it. The regions and oblasts themselves are the article's lists in
+:mod:`borderzone.published` (:data:`~borderzone.published.RUS_REGION_NAMES`,
+:data:`~borderzone.published.KAZ_REGION_NAMES`), in their Russian spelling here.
 """
 
 from typing import NamedTuple
 
-from borderzone.published import ARTICLE
+from borderzone.published import ARTICLE, KAZ_REGION_NAMES, RUS_REGION_NAMES
 
 TITLE = ARTICLE
 """The article, by its title (:data:`borderzone.published.ARTICLE`)."""
@@ -40,20 +42,7 @@ class ArticleOblast(NamedTuple):
     line: int
 
 
-_REGIONS = {
-    1: "Астраханская область",
-    2: "Волгоградская область",
-    3: "Саратовская область",
-    4: "Самарская область",
-    5: "Оренбургская область",
-    6: "Челябинская область",
-    7: "Курганская область",
-    8: "Тюменская область",
-    9: "Омская область",
-    10: "Новосибирская область",
-    11: "Алтайский край",
-    12: "Республика Алтай",
-}
+_REGIONS = {no: r.name_ru for no, r in enumerate(RUS_REGION_NAMES, start=1)}
 
 _DISTRICTS: tuple[tuple[int, str, int], ...] = (
     (1, "Ахтубинский район", 154),
@@ -123,14 +112,9 @@ DISTRICTS: tuple[ArticleDistrict, ...] = tuple(
 REGIONS: tuple[str, ...] = tuple(_REGIONS.values())
 """The article's 12 Russian border regions, west to east."""
 
-OBLASTS: tuple[ArticleOblast, ...] = (
-    ArticleOblast("Атырауская область", None, 227),
-    ArticleOblast("Западно-Казахстанская область", "Уральск", 228),
-    ArticleOblast("Актюбинская область", None, 229),
-    ArticleOblast("Кустанайская область", None, 230),
-    ArticleOblast("Северо-Казахстанская область", "Петропавловск", 230),
-    ArticleOblast("Павлодарская область", None, 231),
-    ArticleOblast("Восточно-Казахстанская область", "Усть-Каменогорск", 231),
+OBLASTS: tuple[ArticleOblast, ...] = tuple(
+    ArticleOblast(f"{o.name_ru} область", o.centre_ru or None, o.cites[0][0])
+    for o in KAZ_REGION_NAMES
 )
 """The 7 Kazakh oblasts on the border the article names, with their centres (lines 226–232).
 

@@ -50,7 +50,7 @@ def fitted_crs(
         A projected CRS in metres on WGS84.
     """
     minx, miny, maxx, maxy = bounds
-    if not (-180 <= minx < maxx <= 180 and -90 <= miny <= maxy <= 90):
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValueError(f"bounds {bounds} are not a lon/lat box")
     span = max(maxy - miny, 1.0)
     mid = (miny + maxy) / 2

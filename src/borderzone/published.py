@@ -122,16 +122,19 @@ class ArticleName:
         Line(s) of the article's text and the words found there.
     centre
         For a Kazakh oblast: the administrative centre the article names, if any.
+    centre_ru
+        That centre as the article prints it (without a line-end hyphen).
     """
 
     name: str
     name_ru: str
     cites: tuple[Cite, ...]
     centre: str = ""
+    centre_ru: str = ""
 
 
-def _n(name: str, ru: str, *cites: Cite, centre: str = "") -> ArticleName:
-    return ArticleName(name, ru, tuple(cites), centre)
+def _n(name: str, ru: str, *cites: Cite, centre: str = "", centre_ru: str = "") -> ArticleName:
+    return ArticleName(name, ru, tuple(cites), centre, centre_ru)
 
 
 RUS_REGION_NAMES: tuple[ArticleName, ...] = (
@@ -158,6 +161,7 @@ KAZ_REGION_NAMES: tuple[ArticleName, ...] = (
         (228, "Западно-Казахстанская"),
         (229, "центр — Уральск"),
         centre="Uralsk",
+        centre_ru="Уральск",
     ),
     _n("Aktobe Region", "Актюбинская", (229, "Актюбинская")),
     _n("Kostanay Region", "Кустанайская", (230, "Кустанайская")),
@@ -167,6 +171,7 @@ KAZ_REGION_NAMES: tuple[ArticleName, ...] = (
         (230, "Северо-Казахстанская (Петро-"),
         (231, "павловск)"),
         centre="Petropavl",
+        centre_ru="Петропавловск",
     ),
     _n("Pavlodar Region", "Павлодарская", (231, "Павлодарская")),
     _n(
@@ -175,6 +180,7 @@ KAZ_REGION_NAMES: tuple[ArticleName, ...] = (
         (231, "Восточно-Казах-"),
         (232, "станская (Усть-Каменогорск)"),
         centre="Ust-Kamenogorsk",
+        centre_ru="Усть-Каменогорск",
     ),
 )
 """The 7 Kazakh oblasts (of 14) on the border, with the centres the article names."""

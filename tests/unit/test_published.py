@@ -57,6 +57,18 @@ def test_every_cited_line_holds_the_words_cited(lines, key, line, words):
     assert re.sub(r"\s+", " ", words) in lines[line - 1], f"{key}: line {line}: {lines[line - 1]}"
 
 
+def test_russian_names_stand_on_their_cited_lines(lines):
+    # the names are written without line-end hyphens: join the cited lines as read
+    for name in (*RUS_REGION_NAMES, *KAZ_REGION_NAMES):
+        numbers = [n for n, _ in name.cites]
+        text = ""
+        for line in lines[min(numbers) - 1 : max(numbers)]:
+            text += line[:-1] if line.endswith("-") else line + " "
+        assert name.name_ru in text, (name.name, text)
+        assert bool(name.centre_ru) == bool(name.centre), name.name
+        assert name.centre_ru in text, (name.name, text)
+
+
 def test_a_misplaced_citation_is_caught(lines):
     # the check above can fail: the border length does not stand on the line before it
     assert "7644 км" not in lines[149 - 1] and "7644 км" in lines[150 - 1]

@@ -5,19 +5,13 @@ The world is the small one of tests/world_outlines.py: a centre country XBB with
 three land neighbours (XAA south, XCC east, XDD north), borders of about 450 km.
 """
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyogrio
 import pytest
-import yaml
 from canonical import tree_digests
+from workflow_helpers import run
 from world_outlines import write_world_outlines
-
-REPO = Path(__file__).resolve().parents[2]
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
 
 pytestmark = pytest.mark.workflow
 LAYERS_WITH_METADATA = [
@@ -26,18 +20,6 @@ LAYERS_WITH_METADATA = [
     ("10km/metrics.gpkg", "segment_metrics"),
     ("10km/borderzone.gpkg", "border"),
 ]
-
-
-def run(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
-    cfg = workdir / "test-config.yaml"
-    cfg.write_text(yaml.safe_dump(config))
-    return subprocess.run(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(cfg), "--cores", "2", *extra],
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
 
 
 def world_config(world: Path, **overrides) -> dict:

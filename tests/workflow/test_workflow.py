@@ -1,8 +1,5 @@
 """Run the Snakemake workflow end to end on small configs in a temporary directory."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,23 +8,9 @@ import pyogrio
 import pytest
 import yaml
 from outlines import write_outlines
-
-REPO = Path(__file__).resolve().parents[2]
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+from workflow_helpers import REPO, run, snakemake
 
 pytestmark = pytest.mark.workflow
-
-
-def run(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
-    cfg = workdir / "test-config.yaml"
-    cfg.write_text(yaml.safe_dump(config))
-    return subprocess.run(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(cfg), "--cores", "2", *extra],
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
 
 
 def small_config(outlines: Path, **overrides) -> dict:
@@ -92,37 +75,14 @@ def test_seg_ids_same_across_widths_and_runs(finished_run, tmp_path, outlines):
 
 
 def test_other_widths_from_the_command_line(finished_run):
-    proc = subprocess.run(
-        [
-            *SNAKEMAKE,
-            "--directory",
-            str(finished_run),
-            "--configfile",
-            str(finished_run / "test-config.yaml"),
-            "--cores",
-            "1",
-            "--config",
-            "buffers_km=[7.5,20]",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=finished_run,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
+    proc = snakemake(finished_run, "--config", "buffers_km=[7.5,20]", cores=1)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (finished_run / "results/XAA-XBB/7.5km/zones.gpkg").exists()
 
 
 def planned_outputs(workdir: Path, widths: str) -> set[str]:
     """Outputs that a run with other buffer widths would write (Snakemake's summary plan)."""
-    proc = subprocess.run(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "test-config.yaml")]
-        + ["--cores", "1", "--summary", "--config", f"buffers_km={widths}"],
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
+    proc = snakemake(workdir, "--summary", "--config", f"buffers_km={widths}", cores=1)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line.split("\t") for line in proc.stdout.splitlines()[1:] if "\t" in line]
     return {row[0] for row in rows if row[-1] == "update pending"}

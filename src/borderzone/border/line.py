@@ -26,6 +26,7 @@ least half its length, else the ISO3 code of the outline it runs inside most.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +34,14 @@ import pandas as pd
 import pyproj
 import shapely
 
+from borderzone.border.pieces import (
+    bridge_points,
+    chain_parts,
+    edge_tree,
+    planar_length,
+    shared_pieces,
+    trim_ends,
+)
 from borderzone.border.segments import cut_part_segments
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError, NoSharedBorderError
@@ -40,7 +49,6 @@ from borderzone.geodesy import GEOD, edge_lengths_m
 
 log = logging.getLogger(__name__)
 
-BRIDGE_STEP_M = 1000.0  # vertex spacing of the straight lines that bridge gaps
 BETWEEN_OUTSIDE = "third country or sea"
 """``between`` of a break whose straight line runs mostly outside both outlines."""
 
@@ -52,6 +60,19 @@ class TracedBorder:
     border: gpd.GeoDataFrame
     gaps: gpd.GeoDataFrame
     breaks: gpd.GeoDataFrame
+
+
+class TraceOptions(TypedDict, total=False):
+    """The options of :func:`trace_parts` besides ``pair``, with their meaning and defaults there.
+
+    :func:`trace_border` and :func:`build_border` pass them on as keywords.
+    """
+
+    snap_m: float
+    max_gap_km: float
+    min_part_km: float
+    reverse: bool
+    official_length_km: float | None
 
 
 def trace_parts(
@@ -130,8 +151,8 @@ def trace_parts(
     poly_a, poly_b = project(geom_a), project(geom_b)
     line_a = shapely.segmentize(shapely.boundary(poly_a), snap_m / 2)
     line_b = shapely.boundary(poly_b)
-    tree_b = _edge_tree(line_b)
-    pieces = _shared_pieces(line_a, tree_b, snap_m=snap_m)
+    tree_b = edge_tree(line_b)
+    pieces = shared_pieces(line_a, tree_b, snap_m=snap_m)
     if not pieces:
         raise NoSharedBorderError(
             f"pair {code_a}-{code_b}: the outlines share no stretch of boundary of at least "
@@ -139,10 +160,10 @@ def trace_parts(
             "at a point, or not at all)"
         )
     parts = [
-        _trim_ends(coords, bridge, tree_b, snap_m=snap_m)
-        for coords, bridge in _chain_parts(pieces, max_gap_m=max_gap_km * 1000)
+        trim_ends(coords, bridge, tree_b, snap_m=snap_m)
+        for coords, bridge in chain_parts(pieces, max_gap_m=max_gap_km * 1000)
     ]
-    kept = [p for p in parts if _length(p[0]) >= min_part_km * 1000]
+    kept = [p for p in parts if planar_length(p[0]) >= min_part_km * 1000]
     if not kept:
         raise NoSharedBorderError(
             f"pair {code_a}-{code_b}: every stretch of shared boundary is shorter than "
@@ -153,7 +174,7 @@ def trace_parts(
             "dropped %d parts shorter than border.min_part_km=%g km (%.2f km in all)",
             len(parts) - len(kept),
             min_part_km,
-            sum(_length(c) for c, _ in parts if _length(c) < min_part_km * 1000) / 1000,
+            sum(planar_length(c) for c, _ in parts if planar_length(c) < min_part_km * 1000) / 1000,
         )
     lonlat = []
     for coords, bridge in kept:
@@ -196,25 +217,10 @@ def trace_parts(
 
 
 def trace_border(
-    countries: gpd.GeoDataFrame,
-    *,
-    pair: Sequence[str],
-    snap_m: float = 500.0,
-    max_gap_km: float = 10.0,
-    min_part_km: float = 5.0,
-    reverse: bool = False,
-    official_length_km: float | None = None,
+    countries: gpd.GeoDataFrame, *, pair: Sequence[str], **options: Unpack[TraceOptions]
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Trace the ``border`` (one row per part) and ``border_gaps`` layers (:func:`trace_parts`)."""
-    traced = trace_parts(
-        countries,
-        pair=pair,
-        snap_m=snap_m,
-        max_gap_km=max_gap_km,
-        min_part_km=min_part_km,
-        reverse=reverse,
-        official_length_km=official_length_km,
-    )
+    traced = trace_parts(countries, pair=pair, **options)
     return traced.border, traced.gaps
 
 
@@ -222,28 +228,17 @@ def build_border(
     countries: gpd.GeoDataFrame,
     *,
     pair: Sequence[str],
-    snap_m: float,
-    max_gap_km: float,
     segment_km: float,
-    min_part_km: float = 5.0,
-    reverse: bool = False,
-    official_length_km: float | None = None,
+    **options: Unpack[TraceOptions],
 ) -> dict[str, gpd.GeoDataFrame]:
     """Build the layers of ``border.gpkg``: border, border_gaps, border_breaks, segments.
 
     ``border_breaks`` is there only when the border is in several parts (so a border in
-    one part keeps the three layers it always had). See :func:`trace_parts` and
-    :func:`borderzone.border.segments.cut_part_segments` for the parameters.
+    one part keeps the three layers it always had). See :func:`trace_parts` for ``pair``
+    and the ``options``, and :func:`borderzone.border.segments.cut_part_segments` for
+    ``segment_km``.
     """
-    traced = trace_parts(
-        countries,
-        pair=pair,
-        snap_m=snap_m,
-        max_gap_km=max_gap_km,
-        min_part_km=min_part_km,
-        reverse=reverse,
-        official_length_km=official_length_km,
-    )
+    traced = trace_parts(countries, pair=pair, **options)
     breaks = {"border_breaks": traced.breaks} if len(traced.breaks) else {}
     return {
         "border": traced.border,
@@ -362,7 +357,7 @@ def _break_table(
     for i in range(len(parts) - 1):
         p, q = parts[i][0][-1], parts[i + 1][0][0]
         xy = np.column_stack(to_proj.transform(*np.stack([p, q]).T))
-        chord = shapely.LineString(np.concatenate([xy[:1], _bridge(xy[0], xy[1]), xy[1:]]))
+        chord = shapely.LineString(np.concatenate([xy[:1], bridge_points(xy[0], xy[1]), xy[1:]]))
         inside = np.array([shapely.intersection(chord, g).length for g in (poly_a, poly_b)])
         outside = 1 - inside.sum() / chord.length if chord.length > 0 else 1.0
         between = BETWEEN_OUTSIDE if outside >= 0.5 else pair[int(np.argmax(inside))]
@@ -380,153 +375,6 @@ def _break_table(
     columns = ["break_id", "from_part", "to_part", "at_km", "distance_km", "between"]
     frame = pd.DataFrame(rows, columns=[*columns, "geometry"])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
-
-
-def _edge_tree(line: shapely.Geometry) -> shapely.STRtree:
-    """Spatial index of the two-point edges of a (multi)line."""
-    coords, part = shapely.get_coordinates(shapely.get_parts(line), return_index=True)
-    same = part[1:] == part[:-1]
-    return shapely.STRtree(
-        shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-    )
-
-
-def _shared_pieces(
-    line_a: shapely.Geometry, tree: shapely.STRtree, *, snap_m: float
-) -> list[np.ndarray]:
-    """Find the runs of ``line_a`` whose vertices all lie within ``snap_m`` of the edges."""
-    parts_a = shapely.get_parts(line_a)
-    coords_a, part_a = shapely.get_coordinates(parts_a, return_index=True)
-    hit, _ = tree.query_nearest(shapely.points(coords_a), max_distance=snap_m, all_matches=False)
-    near = np.zeros(len(coords_a), dtype=bool)
-    near[hit] = True
-    shared = near[1:] & near[:-1] & (part_a[1:] == part_a[:-1])
-    if not shared.any():
-        return []
-    edges = shapely.linestrings(np.stack([coords_a[:-1][shared], coords_a[1:][shared]], axis=1))
-    merged = shapely.line_merge(shapely.MultiLineString(list(edges)))
-    pieces = [shapely.get_coordinates(p) for p in shapely.get_parts(merged)]
-    min_len = 2 * snap_m
-    kept = [p for p in pieces if _length(p) >= min_len]
-    if len(kept) < len(pieces):
-        log.info(
-            "dropped %d pieces of shared boundary shorter than %.0f m (%.2f km in all)",
-            len(pieces) - len(kept),
-            min_len,
-            sum(_length(p) for p in pieces if _length(p) < min_len) / 1000,
-        )
-    return kept
-
-
-def _length(coords: np.ndarray) -> float:
-    return float(np.hypot(*np.diff(coords, axis=0).T).sum())
-
-
-def _bridge(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Interior vertices of a straight line from p to q, at most BRIDGE_STEP_M apart."""
-    n = int(np.ceil(np.hypot(*(q - p)) / BRIDGE_STEP_M))
-    t = np.linspace(0, 1, n + 1)[1:-1, None]
-    return p + t * (q - p)
-
-
-def _chain_parts(
-    pieces: list[np.ndarray], *, max_gap_m: float
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Chain pieces into parts, each from the longest piece left.
-
-    A part grows at both ends by the nearest piece within ``max_gap_m``, until none is
-    that near. Returns, per part, its vertices and, per edge, whether it belongs to a bridge.
-    """
-    left = list(range(len(pieces)))
-    parts = []
-    while left:
-        coords, bridge, left = _chain(pieces, left, max_gap_m=max_gap_m)
-        parts.append((coords, bridge))
-    return parts
-
-
-def _chain(
-    pieces: list[np.ndarray], left: list[int], *, max_gap_m: float
-) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Chain the pieces ``left`` from the longest, bridging gaps up to ``max_gap_m``.
-
-    Returns the vertices, per edge whether it belongs to a bridge, and the pieces not used.
-    """
-    order = sorted(left, key=lambda i: -_length(pieces[i]))
-    chain = [pieces[order[0]]]
-    flags = [np.zeros(len(pieces[order[0]]) - 1, dtype=bool)]
-    unused = set(order[1:])
-    while unused:
-        ids = np.fromiter(unused, dtype=int)
-        starts = np.array([pieces[i][0] for i in ids])
-        ends = np.array([pieces[i][-1] for i in ids])
-        tail, head = chain[-1][-1], chain[0][0]
-        # distance from the chain's tail / head to each unused piece's start / end
-        cand = np.stack(
-            [
-                np.hypot(*(starts - tail).T),  # append as is
-                np.hypot(*(ends - tail).T),  # append reversed
-                np.hypot(*(ends - head).T),  # prepend as is
-                np.hypot(*(starts - head).T),  # prepend reversed
-            ]
-        )
-        how, k = np.unravel_index(np.argmin(cand), cand.shape)
-        gap = cand[how, k]
-        if gap > max_gap_m:
-            break
-        piece = pieces[ids[k]]
-        if how in (1, 3):
-            piece = piece[::-1]
-        if how in (0, 1):
-            a, b = tail, piece[0]
-        else:
-            a, b = piece[-1], head
-        inner = _bridge(a, b) if gap > 1.0 else np.empty((0, 2))
-        link_flags = np.full(len(inner) + 1, gap > 1.0)
-        if gap <= 1.0:  # touching pieces: drop the duplicate vertex
-            piece = piece[1:] if how in (0, 1) else piece[:-1]
-            link_flags = np.zeros(0, dtype=bool)
-        piece_flags = np.zeros(max(len(piece) - 1, 0), dtype=bool)
-        if how in (0, 1):
-            chain += [inner, piece]
-            flags += [link_flags, piece_flags]
-        else:
-            chain = [piece, inner, *chain]
-            flags = [piece_flags, link_flags, *flags]
-        unused.discard(ids[k])
-    coords = np.concatenate(chain)
-    bridge = np.concatenate(flags)
-    return coords, bridge, sorted(unused)
-
-
-def _trim_ends(
-    coords: np.ndarray, bridge: np.ndarray, tree: shapely.STRtree, *, snap_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cut the stubs of coastline or third-country border off the two ends.
-
-    Where the border meets a coast or a third country, the first outline turns away from
-    the second one, yet stays within ``snap_m`` of it for up to ``snap_m``. Within the last
-    ``2 * snap_m`` at each end, the line is cut at the outermost vertex whose distance to
-    the second outline is within ``snap_m / 10`` of the smallest distance there.
-    """
-    dist_to_b = np.full(len(coords), np.inf)
-    step = np.hypot(*np.diff(coords, axis=0).T)
-    along = np.concatenate([[0.0], np.cumsum(step)])
-    window = (along <= 2 * snap_m) | (along >= along[-1] - 2 * snap_m)
-    (idx, _), dist = tree.query_nearest(
-        shapely.points(coords[window]), return_distance=True, all_matches=False
-    )
-    dist_to_b[np.flatnonzero(window)[idx]] = dist
-    head = np.flatnonzero(along <= 2 * snap_m)
-    tail = np.flatnonzero(along >= along[-1] - 2 * snap_m)
-    first = head[dist_to_b[head] <= dist_to_b[head].min() + snap_m / 10][0]
-    last = tail[dist_to_b[tail] <= dist_to_b[tail].min() + snap_m / 10][-1]
-    if last - first < 1:
-        return coords, bridge
-    trimmed = along[first] + along[-1] - along[last]
-    if trimmed > 0:
-        log.info("trimmed %.0f m of coast or third-country boundary off the ends", trimmed)
-    return coords[first : last + 1], bridge[first:last]
 
 
 def _gap_table(lonlat: np.ndarray, bridge: np.ndarray, chainage: np.ndarray) -> gpd.GeoDataFrame:

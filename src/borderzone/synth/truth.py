@@ -31,6 +31,13 @@ CROSSING_COLUMNS = (
     "geometry",
 )  # fmt: skip
 """Columns of the ``crossings`` layer, in order."""
+NON_CROSSING_COLUMNS = ("feature", "kind", "reason", "osm_id", "tag", "geometry")
+"""Columns of the ``non_crossings`` layer, in order."""
+NON_TEXT_DTYPES = {
+    "official": "bool", "local_only": "bool", "transit": "bool", "in_gap": "bool",
+    "surface_differs": "bool", "border_km": "float64", "osm_id": "int64",
+}  # fmt: skip
+"""Dtypes of the columns of the two layers that hold no text, given to them when empty."""
 
 
 def truth_rows(placed: Sequence[Placed]) -> tuple[list[dict], list[dict]]:
@@ -157,9 +164,12 @@ def surface_differs(feat: Feature, u: float) -> bool:
 def truth_layers(
     crossings: list[dict], non_crossings: list[dict], places: pd.DataFrame, pop_tags: list[str]
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Build the layers of ``truth.gpkg``: crossings by chainage, non-crossings, places."""
-    table = pd.DataFrame(crossings)[list(CROSSING_COLUMNS)]
-    table = table.sort_values("border_km", ignore_index=True)
+    """Build the layers of ``truth.gpkg``: crossings by chainage, non-crossings, places.
+
+    On a short border :func:`~borderzone.synth.layout.place_features` may place no feature:
+    ``crossings`` and ``non_crossings`` are then empty, with their columns and dtypes.
+    """
+    table = _table(crossings, CROSSING_COLUMNS).sort_values("border_km", ignore_index=True)
     places_out = gpd.GeoDataFrame(
         {
             "name": places["name"].astype(str),
@@ -173,10 +183,18 @@ def truth_layers(
     return {
         "crossings": gpd.GeoDataFrame(table, geometry="geometry", crs=WGS84),
         "non_crossings": gpd.GeoDataFrame(
-            pd.DataFrame(non_crossings), geometry="geometry", crs=WGS84
+            _table(non_crossings, NON_CROSSING_COLUMNS), geometry="geometry", crs=WGS84
         ),
         "places": places_out,
     }
+
+
+def _table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """Tabulate the rows in ``columns``; with no row, type the columns (:data:`NON_TEXT_DTYPES`)."""
+    table = pd.DataFrame(rows, columns=list(columns))
+    if not rows:
+        table = table.astype({c: t for c, t in NON_TEXT_DTYPES.items() if c in table.columns})
+    return table
 
 
 DISTRICT_STEP_M = 10.0

@@ -2,12 +2,18 @@
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
+import pytest
+import rasterio
 import shapely
 from synth_helpers import side, to_local
 
+from borderzone.border.line import trace_border
+from borderzone.crs import WGS84
 from borderzone.io import read_countries
 from borderzone.synth.features import CATALOGUE
 from borderzone.synth.truth import CROSSING_COLUMNS
+from borderzone.synth.world import generate_world
 
 
 def test_truth_points_lie_on_the_border(truth, border):
@@ -89,3 +95,42 @@ def test_non_crossings(world, extract, border):
         else:
             assert tags["railway"] in ("abandoned", "construction")
             assert side(coords[0], countries) != side(coords[-1], countries)
+
+
+def short_border_countries(km: float) -> gpd.GeoDataFrame:
+    """Two squares 0.5° wide, XAA west and XBB east, sharing about ``km`` of 60° E."""
+    south = 50.0 - km / 111.2
+    xaa = shapely.box(59.5, 49.7, 60.0, 50.0)
+    xbb = shapely.box(60.0, south, 60.5, south + 0.3)
+    return gpd.GeoDataFrame({"iso3": ["XAA", "XBB"]}, geometry=[xaa, xbb], crs=WGS84)
+
+
+@pytest.mark.parametrize("km", [3.0, 6.0])
+def test_a_world_on_a_short_border_has_its_truth(tmp_path, world, km):
+    countries = short_border_countries(km)
+    settings = {"min_part_km": 1.0}
+    short = generate_world(
+        tmp_path, countries=countries, n_ways=50, seed=1, border_settings=settings
+    )
+    border, _ = trace_border(countries, pair=("XAA", "XBB"), **settings)
+    line, length_km = border.geometry.iloc[0], border["length_km"].iloc[0]
+    assert shapely.get_coordinates(line)[:, 0] == pytest.approx(60.0)  # along the shared edge
+    assert {name for name, _ in pyogrio.list_layers(short.truth)} == {
+        "crossings", "non_crossings", "places", "rivers", "districts"
+    }  # fmt: skip
+    for layer in ("crossings", "non_crossings"):  # the fields of a world with features
+        got, full = (pyogrio.read_info(w.truth, layer=layer) for w in (short, world))
+        assert list(got["fields"]) == list(full["fields"]), layer
+        assert list(got["dtypes"]) == list(full["dtypes"]), layer
+    crossings = gpd.read_file(short.truth, layer="crossings")
+    for p in crossings.geometry:
+        assert to_local(line, p.x, p.y).distance(to_local(p, p.x, p.y)) <= 1.0
+    assert crossings["border_km"].between(0, length_km).all()
+    # the districts of each side are strips between meridians that cover the whole line
+    districts = gpd.read_file(short.truth, layer="districts")
+    for iso3 in ("XAA", "XBB"):
+        own = districts[districts["iso3"] == iso3]
+        assert own["border_km"].sum() == pytest.approx(length_km, rel=1e-6), iso3
+    with rasterio.open(short.population) as raster:
+        assert raster.crs.is_projected
+        assert raster.read(1).sum() > 0
