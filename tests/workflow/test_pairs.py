@@ -7,8 +7,11 @@ three land neighbours (XAA south, XCC east, XDD north), borders of about 450 km.
 
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
+import shapely
 from canonical import tree_digests
 from workflow_helpers import run
 from world_outlines import write_world_outlines
@@ -112,3 +115,27 @@ def test_a_bad_pair_stops_with_one_line(tmp_path, world, override, message):
     assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_a_pair_s_own_border_settings_build_its_border(tmp_path, world):
+    """XBB-XCC (north-south) sets border.reverse; XAA-XBB (east-west) keeps the run's."""
+    config = world_config(
+        world, pairs=[["XAA", "XBB"], {"pair": ["XBB", "XCC"], "border": {"reverse": True}}]
+    )
+    config["border"]["reverse"] = False
+    targets = ["results/XAA-XBB/border.gpkg", "results/XBB-XCC/border.gpkg"]
+    proc = run(tmp_path, config, *targets)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    def start_and_extent(pair: str) -> tuple[tuple[float, float], np.ndarray]:
+        border = gpd.read_file(tmp_path / "results" / pair / "border.gpkg", layer="border")
+        first = border.sort_values("from_km").geometry.iloc[0]
+        xy = shapely.get_coordinates(border.geometry.values)
+        return shapely.get_point(first, 0).coords[0], np.r_[xy.min(axis=0), xy.max(axis=0)]
+
+    (lon, lat), (x0, y0, x1, y1) = start_and_extent("XBB-XCC")
+    assert y1 - y0 > x1 - x0  # a north-south border ...
+    assert lat == pytest.approx(y0, abs=1e-6)  # ... reversed: chainage from its southern end
+    (lon, lat), (x0, y0, x1, y1) = start_and_extent("XAA-XBB")
+    assert x1 - x0 > y1 - y0  # an east-west border, not reversed: from its western end
+    assert lon == pytest.approx(x0, abs=1e-6)
