@@ -119,7 +119,7 @@ rule write_report:
         pair=lambda wildcards: wildcards.pair.split("-"),
         synthetic=OSM["source"] == "synthetic",
         synthetic_population=config["population"]["source"] == "synthetic",
-        config_sha256=pair_hash(),
+        config_sha256=pair_hash(WIDTH_KEYS),
         article_tables=list(REPORT_ARTICLE_TABLES),
         countries=countries_params,
         admin_layer=config["admin"]["layer"],
