@@ -4,10 +4,13 @@ The border of tests/parts_outlines.py is an island, a stretch west of a third co
 one east of it. With ``border.reverse: true`` its chainage starts in the east, so the
 synthetic world's truth (laid along the longest part, the eastern one) has the chainage of
 the crossings found only when the world is laid along the configured border: every rule
-that needs the border takes it from ``border.gpkg``.
+that needs the border takes it from ``border.gpkg``. The report has a row per part and
+one per break, and the web map draws each part and each break.
 """
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +93,43 @@ def test_crossings_match_the_truth_along_the_configured_border(parts_run):
     no_crossing = ~metrics["seg_id"].map(part_of).eq(longest)
     assert np.isnan(metrics.loc[no_crossing, "dist_road_crossing_km"]).all()
     assert metrics.loc[~no_crossing, "dist_road_crossing_km"].notna().all()
+
+
+def _table_rows(html: str, table_id: str) -> list[list[str]]:
+    table = html[html.index(f'id="{table_id}"') :].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [re.sub(r"<.*?>", "", c).strip() for c in re.findall(r"<td.*?</td>", row, re.S)]
+        for row in re.findall(r"<tr.*?</tr>", body, re.S)
+    ]
+
+
+def test_report_has_a_row_per_part_and_the_breaks(parts_run):
+    border = gpd.read_file(parts_run / "border.gpkg", layer="border")
+    breaks = gpd.read_file(parts_run / "border.gpkg", layer="border_breaks")
+    html = (parts_run / "report.html").read_text("utf-8")
+    rows = _table_rows(html, "parts-table")
+    assert [r[0] for r in rows] == [*map(str, border["part_id"]), "whole border"]
+    for row, part in zip(rows[:-1], border.itertuples(), strict=True):
+        assert float(row[1].replace(",", "")) == pytest.approx(part.from_km, abs=0.05)
+        assert float(row[2].replace(",", "")) == pytest.approx(part.to_km, abs=0.05)
+    pairs = zip(breaks["from_part"], breaks["to_part"], strict=True)
+    assert [r[0] for r in _table_rows(html, "breaks-table")] == [f"{i} and {j}" for i, j in pairs]
+    assert f"The border is in {len(border)} parts" in html
+
+
+def test_webmap_draws_the_parts_and_the_breaks(parts_run):
+    border = gpd.read_file(parts_run / "border.gpkg", layer="border")
+    breaks = gpd.read_file(parts_run / "border.gpkg", layer="border_breaks")
+    html = (parts_run / "webmap.html").read_text("utf-8")
+    data = json.loads(
+        re.search(r"const BZ = (\{.*?\});\n", html, re.S).group(1).replace("<\\/", "</")
+    )
+    parts = [f["properties"] for f in data["border"]["features"]]
+    assert [p["part_id"] for p in parts] == border["part_id"].tolist()
+    assert [p["from_km"] for p in parts] == pytest.approx(border["from_km"].tolist())
+    assert len({p["color"] for p in parts}) == len(border)
+    drawn = [f["properties"] for f in data["breaks"]["features"]]
+    assert [(b["from_part"], b["to_part"], b["between"]) for b in drawn] == list(
+        zip(breaks["from_part"], breaks["to_part"], breaks["between"], strict=True)
+    )

@@ -1,6 +1,7 @@
 """Rule write_report: the pair's self-contained HTML report."""
 
 import pandas as pd
+import pyogrio
 
 from borderzone.deliver import collect_run_record, write_report
 from borderzone.io import read_admin, read_countries, read_layer
@@ -12,7 +13,7 @@ with rule_log(snakemake.log[0]):
     sources += [("population", p) for p in inp.population]
     write_report(
         snakemake.output.report,
-        border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
+        border_layers={n: read_layer(inp.border, n) for n, _ in pyogrio.list_layers(inp.border)},
         crossings=read_layer(inp.crossings, "crossings"),
         summary=pd.read_csv(inp.summary),
         metrics=read_layer(inp.metrics, "segment_metrics"),

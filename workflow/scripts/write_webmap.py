@@ -1,5 +1,7 @@
 """Rule write_webmap: the pair's web map (offline, with a base map when online)."""
 
+import pyogrio
+
 from borderzone.deliver import write_webmap
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet
 from borderzone.logs import rule_log
@@ -8,7 +10,7 @@ with rule_log(snakemake.log[0]):
     inp, params = snakemake.input, snakemake.params
     write_webmap(
         snakemake.output.webmap,
-        border_layers={n: read_layer(inp.border, n) for n in ("border", "segments")},
+        border_layers={n: read_layer(inp.border, n) for n, _ in pyogrio.list_layers(inp.border)},
         crossings=read_layer(inp.crossings, "crossings"),
         buffers={
             float(w): read_layer(path, "buffer")

@@ -1,7 +1,8 @@
 """The run's report: one self-contained HTML page.
 
-:func:`write_report` (the rule's function) and :func:`render_report` write maps, profiles
-along the chainage, region tables, the cluster typology and the table that sets the
+:func:`write_report` (the rule's function) and :func:`render_report` write the parts of
+the border with their breaks and bridged gaps (:mod:`borderzone.deliver.parts`), maps,
+profiles along the chainage, region tables, the cluster typology and the table that sets the
 published figures (:mod:`borderzone.published`) beside the ones computed from the run
 (:mod:`borderzone.deliver.comparison`), with the source and date of each (a figure of the
 article with the line of its text), a section per article table
@@ -33,6 +34,7 @@ from borderzone.deliver.comparison import (
     matched_regions,
     region_pairs,
 )
+from borderzone.deliver.parts import part_ranges, parts_section
 from borderzone.deliver.report_maps import _map_crossings, _map_metric, _png, _pyplot
 from borderzone.deliver.styles import density_field, isolation_field
 from borderzone.io import replacing
@@ -60,7 +62,13 @@ PROFILE_COLUMNS = (
 )
 
 
-def _profiles(segments: gpd.GeoDataFrame, metrics: pd.DataFrame, crossings: Any) -> str | None:
+def _profiles(
+    segments: gpd.GeoDataFrame,
+    metrics: pd.DataFrame,
+    crossings: Any,
+    *,
+    part_ends_km: Sequence[float] = (),
+) -> str | None:
     plt = _pyplot()
     m = pd.DataFrame(metrics).drop(columns="geometry", errors="ignore")
     cols, seen = [], set()
@@ -80,9 +88,14 @@ def _profiles(segments: gpd.GeoDataFrame, metrics: pd.DataFrame, crossings: Any)
         if crossings is not None and len(crossings):
             for k in pd.DataFrame(crossings)["km"]:
                 ax.axvline(k, color="#bbbbbb", linewidth=0.4, zorder=0)
+        for k in part_ends_km:
+            ax.axvline(k, color="#222222", linewidth=0.8, linestyle="--", zorder=0)
         ax.set_ylabel(lab, fontsize=8)
         ax.legend(fontsize=7, loc="upper right")
-    axes[-1].set_xlabel("chainage from the western end (km); grey lines: crossings")
+    parts = (
+        "; dashed: where one part of the border ends and the next starts" if part_ends_km else ""
+    )
+    axes[-1].set_xlabel(f"chainage from the start of the border (km); grey lines: crossings{parts}")
     return _png(fig)
 
 
@@ -119,6 +132,16 @@ figure below describes the synthetic world, not the real border.</p>{% endif %}
 {% if other_lengths %}<p>Other published lengths:
 {% for text, src in other_lengths %}{{ text }} ({{ src }}){{ '; ' if not loop.last }}{% endfor %}.
 </p>{% endif %}
+
+<h2 id="parts">Parts of the border</h2>
+<p>{{ parts.sentence }}</p>{{ parts.table }}
+{% if parts.breaks %}<h3 id="parts-breaks">Breaks between parts</h3>
+<p>The border is cut into parts where the shared boundary stops for longer than the longest
+gap bridged (<code>border.max_gap_km</code>); the straight line runs from the end of one part
+to the start of the next, and adds nothing to the chainage.</p>{{ parts.breaks }}{% endif %}
+{% if parts.gaps %}<h3 id="parts-gaps">Gaps bridged within the parts</h3>
+<p>Shorter gaps between pieces of shared boundary are bridged by straight lines and counted
+in the part's length.</p>{{ parts.gaps }}{% endif %}
 
 {% if article %}<h2 id="article">{{ article_heading }}</h2>
 {% for s in article %}<h3 id="{{ s.id }}">{{ s.title }}</h3><p>{{ s.intro }}</p>
@@ -157,7 +180,9 @@ replication timestamp, SOURCE_DATE_EPOCH not set){% endif %}
 """
 
 
-def _table(df: pd.DataFrame | None, *, float_format: str = "{:,.2f}") -> str:
+def _table(
+    df: pd.DataFrame | None, *, float_format: str = "{:,.2f}", table_id: str | None = None
+) -> str:
     if df is None or len(df) == 0:
         return ""
     df = pd.DataFrame(df).drop(columns=["geometry"], errors="ignore")
@@ -167,7 +192,18 @@ def _table(df: pd.DataFrame | None, *, float_format: str = "{:,.2f}") -> str:
         na_rep="—",
         float_format=lambda v: float_format.format(v),
         classes="data",
+        table_id=table_id,
     )
+
+
+def _parts_html(section: Mapping[str, Any]) -> dict[str, Any]:
+    fmt = "{:,.1f}"
+    return {
+        "sentence": section["sentence"],
+        "table": _markup(_table(section["table"], float_format=fmt, table_id="parts-table")),
+        "breaks": _markup(_table(section["breaks"], float_format=fmt, table_id="breaks-table")),
+        "gaps": _markup(_table(section["gaps"], float_format=fmt, table_id="gaps-table")),
+    }
 
 
 def _clusters(metrics: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -199,6 +235,8 @@ def render_report(
     countries: gpd.GeoDataFrame | None = None,
     admin: gpd.GeoDataFrame | None = None,
     article: Mapping[str, pd.DataFrame] | None = None,
+    gaps: pd.DataFrame | None = None,
+    breaks: pd.DataFrame | None = None,
 ) -> None:
     """Write the run's report as one self-contained HTML file.
 
@@ -236,6 +274,10 @@ def render_report(
     article
         The article's tables recomputed (:mod:`borderzone.deliver.article`), by CSV stem,
         each shown as a section (:func:`borderzone.deliver.article_report.article_sections`).
+    gaps, breaks
+        The ``border_gaps`` and ``border_breaks`` layers of ``border.gpkg`` (None: no
+        break, and the gaps as the ``border`` layer counts them), for the section on the
+        parts of the border (:mod:`borderzone.deliver.parts`).
     """
     path = Path(path)
     pair = str(border["pair"].iloc[0]) if "pair" in border.columns else "RUS-KAZ"
@@ -302,8 +344,18 @@ def render_report(
             if published
             else "Tables of the border, by region, route and scale"
         ),
+        parts=_parts_html(parts_section(border, segments, crossings, metrics, gaps, breaks)),
         maps=maps,
-        profiles=_profiles(segments, metrics, crossings) if metrics is not None else None,
+        profiles=(
+            _profiles(
+                segments,
+                metrics,
+                crossings,
+                part_ends_km=part_ranges(border)["to_km"].iloc[:-1].tolist(),
+            )
+            if metrics is not None
+            else None
+        ),
         summary=_markup(_table(summary)),
         regions=_markup(_table(rt.drop(columns="published_name") if rt is not None else None)),
         pairs=_markup(_table(region_pairs(rt, published))),
@@ -343,7 +395,8 @@ def write_report(
     path
         Destination ``.html``.
     border_layers
-        Layers of ``border.gpkg`` (``border``, ``segments``).
+        Layers of ``border.gpkg`` (``border``, ``segments``, and ``border_gaps`` and
+        ``border_breaks`` where the file has them).
     crossings
         The crossings.
     summary
@@ -379,4 +432,6 @@ def write_report(
         article=article,
         countries=countries,
         admin=admin,
+        gaps=border_layers.get("border_gaps"),
+        breaks=border_layers.get("border_breaks"),
     )

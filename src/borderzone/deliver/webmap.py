@@ -6,8 +6,10 @@ the layer is on): the two countries' outlines, their regions (admin_level 4, nam
 towns (circles of area proportional to population, the larger ones named), every buffer
 width, the cells of one width by isolation index, population density and travel time to a
 road crossing (in the classes of the report's maps,
-:func:`borderzone.deliver.report_maps.metric_classes`), the segments, the border and the
-crossings by category (:data:`borderzone.deliver.styles.CATEGORY_COLORS`, the palette of
+:func:`borderzone.deliver.report_maps.metric_classes`), the segments, the border (each
+part in its colour of :data:`PART_COLORS` when it is in several, with its part id and km
+range on hover), the breaks between parts (dashed, their popup saying what lies between)
+and the crossings by category (:data:`borderzone.deliver.styles.CATEGORY_COLORS`, the palette of
 the QGIS style and the report too).
 
 The page holds its data (GeoJSON, simplified and rounded to 4 decimals of a degree, about
@@ -68,6 +70,12 @@ OSM_ATTRIBUTION = (
 )
 #: Colour of each side of the pair (first, second): country outlines and buffers.
 SIDE_COLORS = ("#1f78b4", "#33a02c")
+#: Colour of each part of the border (by ``part_id``, cycling): dark, apart from the
+#: isolation ramp of the segments beneath and from the sides' colours. A border in one
+#: part is drawn in the first.
+PART_COLORS = ("#1a1a1a", "#7b3294", "#01665e", "#c51b7d", "#2d004b")
+#: Colour of the dashed straight lines of the breaks between parts.
+BREAK_COLOR = "#555555"
 SEGMENT_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 #: The cell layers: key, columns tried (the first one found is drawn), title, colour stops.
 METRIC_LAYERS = (
@@ -191,6 +199,22 @@ def _segment_colors(segments: gpd.GeoDataFrame, metrics: pd.DataFrame | None) ->
     return seg
 
 
+def _border_parts(border: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give each row of the border its ``part_id`` (1, 2, ... when it has none) and ``color``."""
+    b = border.copy()
+    if "part_id" not in b.columns:
+        b["part_id"] = np.arange(1, len(b) + 1)
+    b["color"] = [PART_COLORS[(int(i) - 1) % len(PART_COLORS)] for i in b["part_id"]]
+    return b
+
+
+def _breaks(breaks: gpd.GeoDataFrame | None) -> dict:
+    if breaks is None or len(breaks) == 0:
+        breaks = gpd.GeoDataFrame({"break_id": []}, geometry=[], crs=4326)
+    cols = ["break_id", "from_part", "to_part", "at_km", "distance_km", "between"]
+    return _geojson(breaks, columns=cols, simplify_deg=0)
+
+
 def _frame(border: gpd.GeoDataFrame) -> shapely.Polygon:
     x0, y0, x1, y1 = border.to_crs(4326).total_bounds
     m = CONTEXT_MARGIN_DEG
@@ -298,6 +322,7 @@ def render_webmap(
     countries: gpd.GeoDataFrame | None = None,
     admin: gpd.GeoDataFrame | None = None,
     places: gpd.GeoDataFrame | None = None,
+    breaks: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     synthetic: bool = False,
     simplify_deg: float = 0.002,
@@ -312,7 +337,8 @@ def render_webmap(
     path
         Destination ``.html``.
     border, segments
-        Layers of ``border.gpkg`` (every row of ``border`` is drawn).
+        Layers of ``border.gpkg``: every row of ``border`` is drawn, a part of the border
+        (``part_id``, ``from_km``, ``to_km``, ``length_km``) each.
     crossings
         Crossing points (``crossing_id``, ``category``, ``kind``, ``official``...); a
         popup lists :data:`POPUP_FIELDS`.
@@ -329,6 +355,9 @@ def render_webmap(
         regions are drawn and named.
     places
         Towns and villages (``name``, ``population``), drawn by population.
+    breaks
+        The ``border_breaks`` layer (``from_part``, ``to_part``, ``distance_km``,
+        ``between``), drawn dashed; None when the border is in one part.
     title
         Page title.
     synthetic
@@ -366,10 +395,16 @@ def render_webmap(
         "countries": _countries(countries, frame, simplify_deg=context_simplify_deg),
         "regions": _regions(admin, frame, simplify_deg=context_simplify_deg),
         "towns": _towns(places),
-        "border": _geojson(border, columns=["pair", "length_km"], simplify_deg=simplify_deg),
+        "border": _geojson(
+            _border_parts(border),
+            columns=["pair", "part_id", "from_km", "to_km", "length_km", "color"],
+            simplify_deg=simplify_deg,
+        ),
+        "breaks": _breaks(breaks),
+        "breakColor": BREAK_COLOR,
         "segments": _geojson(
             seg,
-            columns=["seg_id", "from_km", "to_km", "isolation", "color"],
+            columns=["seg_id", "part_id", "from_km", "to_km", "isolation", "color"],
             simplify_deg=simplify_deg,
         ),
         "segmentLegend": _segment_legend(seg),
@@ -396,8 +431,10 @@ def render_webmap(
     with replacing(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     log.info(
-        "wrote %s (%d crossings, %d towns, %d regions, %d cell layers, %.2f MB)",
+        "wrote %s (border in %d part(s), %d crossings, %d towns, %d regions, %d cell layers, "
+        "%.2f MB)",
         path,
+        len(border),
         len(crossings),
         len(data["towns"]["features"]),
         len(data["regions"]["features"]),
@@ -426,7 +463,8 @@ def write_webmap(
     path
         Destination ``.html``.
     border_layers
-        Layers of ``border.gpkg`` (``border``, ``segments``).
+        Layers of ``border.gpkg`` (``border``, ``segments``, and ``border_breaks`` when
+        the border is in several parts).
     crossings
         The crossings.
     buffers
@@ -450,6 +488,7 @@ def write_webmap(
         countries=countries,
         admin=admin,
         places=places,
+        breaks=border_layers.get("border_breaks"),
         synthetic=synthetic,
         tiles=tiles,
     )

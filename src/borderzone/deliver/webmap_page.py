@@ -4,7 +4,8 @@
 ``__LEAFLET_CSS__``, ``__LEAFLET_JS__`` and ``__DATA__`` (the JSON of the layers, read by
 the script as ``BZ``). The script draws each layer in its own pane (so that switching one
 on again keeps the order: context, zones, cells, lines, points, labels), lists every layer
-in a layers control and shows each one's legend while it is on; it adds the base map only
+in a layers control and shows each one's legend while it is on (the breaks between parts
+of the border are a layer only when there are some); it adds the base map only
 when the browser is online and a first tile has loaded, and exposes ``window.bz`` (the
 map, its overlays and legends) for tests.
 """
@@ -25,6 +26,7 @@ max-height:55vh;overflow-y:auto}
 border:1px solid #333}
 .bz-legend i.round{border-radius:6px}
 .bz-legend i.line{height:0;border-width:2px 0 0 0;border-radius:0}
+.bz-legend i.dash{border-top-style:dashed}
 .bz-legend small{color:#555}
 .bz-popup td{padding:0 6px 0 0;font:12px sans-serif}
 .bz-region-label span{display:block;transform:translate(-50%,-50%);white-space:nowrap;
@@ -59,7 +61,8 @@ function legend(title, rows, note) {
   if (note) div.appendChild(el("small", note));
   for (const [color, label, kind, size] of rows) {
     const row = el("div"), sw = el("i", null, kind || "");
-    if (kind === "line") sw.style.borderColor = color; else sw.style.background = color;
+    if ((kind || "").startsWith("line")) sw.style.borderColor = color;
+    else sw.style.background = color;
     if (size) {
       sw.style.width = sw.style.height = sw.style.borderRadius = size + "px";
     }
@@ -114,20 +117,44 @@ BZ.metrics.forEach((m, i) => {
     " cells)"]), m.scheme), i === 0);
 });
 
+const nParts = BZ.border.features.length;
+const kmRange = p => "km " + Math.round(p.from_km) + "–" + Math.round(p.to_km);
 add("segments", L.geoJSON(BZ.segments, {pane: "lines",
   style: f => ({color: f.properties.color, weight: 5, opacity: 0.9}),
   onEachFeature: (f, layer) => {
     const p = f.properties;
-    layer.bindTooltip("segment " + p.seg_id + " (km " + Math.round(p.from_km) + "–" +
-      Math.round(p.to_km) + ")" + (p.isolation != null ? ", isolation " +
+    layer.bindTooltip("segment " + p.seg_id + " (" + (nParts > 1 ? "part " + p.part_id +
+      ", " : "") + kmRange(p) + ")" + (p.isolation != null ? ", isolation " +
       p.isolation.toFixed(2) : ""));
   }
 }), legend("segments", BZ.segmentLegend.rows.map(([c, t]) => [c, t, "line"]),
   BZ.segmentLegend.note), true);
 
-const border = L.geoJSON(BZ.border, {pane: "lines", style: {color: "#1a1a1a", weight: 1.6}});
-add("border", border, legend("border", [["#1a1a1a", BZ.pair.join("–") + " land border",
-  "line"]]), true);
+// a border in several parts: each in its colour, with its id and km range on hover
+const partText = p => "part " + p.part_id + ": " + kmRange(p) + ", " + p.length_km.toFixed(1) +
+  " km";
+const border = L.geoJSON(BZ.border, {pane: "lines",
+  style: f => ({color: f.properties.color, weight: nParts > 1 ? 2.4 : 1.6}),
+  onEachFeature: (f, layer) => {
+    if (nParts > 1) layer.bindTooltip(partText(f.properties), {sticky: true});
+  }});
+add("border", border, legend("border", nParts > 1 ?
+  BZ.border.features.map(f => [f.properties.color, partText(f.properties), "line"]) :
+  [[BZ.border.features[0].properties.color, BZ.pair.join("–") + " land border", "line"]],
+  nParts > 1 ? BZ.pair.join("–") + " land border in " + nParts + " parts" : null), true);
+
+// the breaks between parts: straight lines, dashed, with what lies between
+const breakText = p => "between part " + p.from_part + " and " + p.to_part + ": " +
+  p.between + " (" + p.distance_km.toFixed(1) + " km straight line, at km " +
+  Math.round(p.at_km) + ")";
+if (BZ.breaks.features.length) {
+  add("breaks between parts", L.geoJSON(BZ.breaks, {pane: "lines",
+    style: {color: BZ.breakColor, weight: 2, dashArray: "6 6"},
+    onEachFeature: (f, layer) => layer.bindPopup(() => el("div", breakText(f.properties),
+      "bz-break"))}),
+    legend("breaks between parts", [[BZ.breakColor, "no border (click for what lies between)",
+      "line dash"]]), true);
+}
 
 const townRadius = p => 2 + 3 * Math.sqrt(Math.max(p || 0, 0) / 100000);
 add("towns", L.geoJSON(BZ.towns, {

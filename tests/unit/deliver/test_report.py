@@ -8,6 +8,7 @@ from deliverables_world import make_world, world_run_record
 from borderzone.deliver.comparison import NOT_COMPUTED_ADMIN
 from borderzone.deliver.report import render_report, write_report
 from borderzone.published import PUBLISHED_RUS_KAZ, published_figures
+from tests.unit.deliver.parts_world import two_parts
 
 
 class Links(HTMLParser):
@@ -163,3 +164,81 @@ def test_another_pair_lists_no_rus_kaz_figure(tmp_path, world, record):
     for text in ("7,644", "Interaction of border", "Взаимодействие", "alta.ru", "seanews",
                  "Wikipedia", "Kazakhstan", "Source of the statements"):  # fmt: skip
         assert text not in html, text
+
+
+# --- the parts of the border
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """Cells of each body row of the table ``table_id``."""
+    table = html[html.index(f'id="{table_id}"') :].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [re.sub(r"<.*?>", "", c).strip() for c in re.findall(r"<td.*?</td>", row, re.S)]
+        for row in re.findall(r"<tr.*?</tr>", body, re.S)
+    ]
+
+
+def test_a_border_in_one_part_gets_one_sentence_and_the_whole_row(tmp_path, world, record):
+    html = write(tmp_path, world, record)
+    section = html[html.index('<h2 id="parts">') :].split("<h2", 2)[1]
+    assert "The border is in one part, 760.0 km long in 10 segments" in section
+    rows = table_rows(section, "parts-table")
+    assert len(rows) == 1 and rows[0][0] == "whole border"
+    assert 'id="breaks-table"' not in html and 'id="gaps-table"' not in html
+    assert html.index('id="published-table"') < html.index('id="parts"') < html.index('id="maps"')
+
+
+def test_a_border_in_parts_gets_a_row_per_part_its_breaks_and_gaps(tmp_path, world, record):
+    w = two_parts(world)
+    html = write(
+        tmp_path,
+        w,
+        record,
+        border=w["border"],
+        segments=w["segments"],
+        crossings=w["crossings"],
+        metrics=w["metrics"].assign(width_km=50.0),
+        cells=w["cells"],
+        gaps=w["gaps"],
+        breaks=w["breaks"],
+    )
+    rows = table_rows(html, "parts-table")
+    assert [r[0] for r in rows] == ["1", "2", "whole border"]
+    header = html[html.index('id="parts-table"') :].split("</thead>", 1)[0]
+    names = re.findall(r"<th>(.*?)</th>", header)
+    road, rail = names.index("road crossings"), names.index("rail crossings")
+    assert [(r[road], r[rail]) for r in rows] == [("4", "0"), ("3", "2"), ("7", "2")]
+    assert [r[names.index("segments")] for r in rows] == ["4", "5", "9"]
+    assert "people within 50 km, RUS" in names  # the cells' width
+    distance = f"{w['breaks']['distance_km'].iloc[0]:.1f}"
+    assert table_rows(html, "breaks-table") == [
+        ["1 and 2", "304.0", distance, "third country or sea"]
+    ]
+    assert table_rows(html, "gaps-table") == [
+        ["1", "0", "0.0"],
+        ["2", "1", "1.5"],
+        ["whole border", "1", "1.5"],
+    ]
+    assert "The border is in 2 parts, 684.0 km in all in 9 segments" in html
+
+
+def test_write_report_passes_the_breaks_on(tmp_path, world, record):
+    w = two_parts(world)
+    path = tmp_path / "report.html"
+    write_report(
+        path,
+        border_layers={
+            "border": w["border"],
+            "segments": w["segments"],
+            "border_gaps": w["gaps"],
+            "border_breaks": w["breaks"],
+        },
+        crossings=w["crossings"],
+        summary=w["crossings"].groupby("category").size().rename("n").reset_index(),
+        metrics=w["metrics"],
+        regions=pd.DataFrame({"side": [], "name": []}),
+        pair=["RUS", "KAZ"],
+        run_record=record,
+    )
+    assert table_rows(path.read_text("utf-8"), "breaks-table")[0][0] == "1 and 2"

@@ -17,6 +17,7 @@ from borderzone.deliver.webmap import (
     render_webmap,
     write_webmap,
 )
+from tests.unit.deliver.parts_world import two_parts
 
 
 class Tags(HTMLParser):
@@ -279,3 +280,44 @@ def test_write_webmap_passes_the_context(context, tmp_path):
     data = _bz(path)
     assert len(data["countries"]["features"]) == 2 and len(data["regions"]["features"]) == 4
     assert len(data["towns"]["features"]) == 4 and data["tiles"] is None
+
+
+def test_border_by_part_and_the_breaks_between(tmp_path):
+    try:
+        leaflet_assets()
+    except ValueError as exc:
+        pytest.skip(str(exc))
+    w = two_parts(make_world())
+    path = tmp_path / "map.html"
+    write_webmap(
+        path,
+        border_layers={
+            "border": w["border"],
+            "segments": w["segments"],
+            "border_breaks": w["breaks"],
+        },
+        crossings=w["crossings"],
+        buffers={50.0: w["buffer"]},
+        metrics=w["metrics"],
+        synthetic=False,
+    )
+    data = _bz(path)
+    parts = [f["properties"] for f in data["border"]["features"]]
+    assert [(p["part_id"], p["from_km"], p["to_km"]) for p in parts] == [
+        (1, 0.0, 304.0),
+        (2, 304.0, 684.0),
+    ]
+    assert parts[0]["color"] != parts[1]["color"]
+    assert [f["properties"]["part_id"] for f in data["segments"]["features"]] == [1] * 4 + [2] * 5
+    (brk,) = data["breaks"]["features"]
+    assert (brk["properties"]["from_part"], brk["properties"]["to_part"]) == (1, 2)
+    assert brk["properties"]["between"] == "third country or sea"
+    ends = [shape(f["geometry"]).coords for f in data["border"]["features"]]
+    assert brk["geometry"]["coordinates"] == [list(ends[0][-1]), list(ends[1][0])]
+    one = make_world()  # a border in one part: no breaks
+    render_webmap(
+        path, border=one["border"], segments=one["segments"], crossings=None, buffers=one["buffer"]
+    )
+    data = _bz(path)
+    assert data["breaks"]["features"] == [] and len(data["border"]["features"]) == 1
+    assert data["border"]["features"][0]["properties"]["part_id"] == 1
