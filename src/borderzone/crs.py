@@ -11,14 +11,39 @@ tens of degrees of longitude. Three kinds are used:
   undistorted, so "nearest" means the same as on the ellipsoid to second order.
 - :func:`fitted_crs` with ``kind="equal_area"``: an Albers equal-area conic fitted to the
   area, for every area in km².
+
+Searches for the nearest point use :func:`geocentric` coordinates (EPSG:4978): straight
+lines through the Earth order points by distance as on the ellipsoid, in the same way
+whichever points are searched, so a search on a part of the data finds what a search on
+all of it finds there.
 """
 
+from functools import cache
 from typing import Literal
 
+import numpy as np
 import pyproj
 import shapely
 
 WGS84 = pyproj.CRS.from_epsg(4326)
+GEOCENTRIC = pyproj.CRS.from_epsg(4978)
+
+
+@cache
+def _to_geocentric() -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(WGS84, GEOCENTRIC, always_xy=True)
+
+
+def geocentric(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Earth-centred x, y, z in metres (EPSG:4978) of lon/lat points on the ellipsoid, (n, 3).
+
+    The chord between two points grows with their geodesic distance (to well under a metre
+    at the distances searched here), so a k-d tree of these coordinates finds the nearest
+    points without a projection fitted to the data.
+    """
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y, z = _to_geocentric().transform(lon, lat, np.zeros(lon.shape))
+    return np.column_stack([x, y, z])
 
 
 def local_aeqd(lon: float, lat: float) -> pyproj.CRS:
@@ -49,6 +74,28 @@ def fitted_crs(
     pyproj.CRS
         A projected CRS in metres on WGS84.
     """
+    return pyproj.CRS.from_proj4(f"{_conic(bounds, kind=kind)} +datum=WGS84 +units=m +no_defs")
+
+
+def fitted_transformer(
+    bounds: tuple[float, float, float, float],
+    *,
+    kind: Literal["conformal", "equal_area"],
+) -> pyproj.Transformer:
+    """Build the transformer from EPSG:4326 to :func:`fitted_crs` of ``bounds`` and ``kind``.
+
+    Written as the PROJ pipeline that ``Transformer.from_crs`` resolves to (the same
+    numbers), without its database look-up: about 0.1 ms instead of 5 ms, so that each
+    cell can have its own.
+    """
+    return pyproj.Transformer.from_pipeline(
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f"+step {_conic(bounds, kind=kind)} +x_0=0 +y_0=0 +ellps=WGS84"
+    )
+
+
+def _conic(bounds: tuple[float, float, float, float], *, kind: str) -> str:
+    """Write the PROJ conic of :func:`fitted_crs`, without its datum and units."""
     minx, miny, maxx, maxy = bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValueError(f"bounds {bounds} are not a lon/lat box")
@@ -57,9 +104,9 @@ def fitted_crs(
     lat_1, lat_2 = mid - span / 3, mid + span / 3
     lon_0 = (minx + maxx) / 2
     proj = "lcc" if kind == "conformal" else "aea"
-    return pyproj.CRS.from_proj4(
+    return (
         f"+proj={proj} +lat_0={mid:.6f} +lon_0={lon_0:.6f} +lat_1={lat_1:.6f} "
-        f"+lat_2={lat_2:.6f} +datum=WGS84 +units=m +no_defs"
+        f"+lat_2={lat_2:.6f}"
     )
 
 

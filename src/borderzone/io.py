@@ -220,12 +220,21 @@ def _repaired(geom: shapely.Geometry, *, path: Path, code: str) -> shapely.Geome
     return fixed
 
 
-def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame:
-    """Read one layer of a GeoPackage written by the workflow."""
+def read_layer(
+    path: str | Path, layer: str, *, bbox: tuple[float, float, float, float] | None = None
+) -> gpd.GeoDataFrame:
+    """Read one layer of a GeoPackage written by the workflow.
+
+    With ``bbox`` (in the layer's CRS), only the features whose bounds meet it, found with
+    the layer's spatial index, in the order of the file (as read without ``bbox``).
+    """
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
-    return gpd.read_file(path, layer=layer)
+    if bbox is None:
+        return gpd.read_file(path, layer=layer)
+    part = pyogrio.read_dataframe(path, layer=layer, bbox=bbox, fid_as_index=True)
+    return part.sort_index().reset_index(drop=True)
 
 
 #: Date written into files whose format keeps one (a GeoPackage's ``last_change``) when

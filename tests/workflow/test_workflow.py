@@ -1,5 +1,6 @@
 """Run the Snakemake workflow end to end on small configs in a temporary directory."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import yaml
+from canonical import tree_digests
 from outlines import write_outlines
 from workflow_helpers import REPO, run, snakemake
 
@@ -86,6 +88,21 @@ def planned_outputs(workdir: Path, widths: str) -> set[str]:
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line.split("\t") for line in proc.stdout.splitlines()[1:] if "\t" in line]
     return {row[0] for row in rows if row[-1] == "update pending"}
+
+
+def test_chunks_of_the_border_give_the_layers_of_one_job(finished_run, tmp_path, outlines):
+    """The cells measured in three chunks with a short halo: every layer is the same."""
+    chunked = tmp_path / "chunked"
+    shutil.copytree(finished_run, chunked)
+    proc = run(chunked, small_config(outlines, chunks={"count": 3, "halo_km": 10}))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    logs = "".join(
+        (chunked / f"results/XAA-XBB/logs/measure_cells_20km_{c}.log").read_text() for c in range(3)
+    )
+    assert "measured again within 20 km" in logs  # some routes outgrew the halo
+    one, three = (tree_digests(d / "results/XAA-XBB") for d in (finished_run, chunked))
+    assert len(one) >= 40 and "20km/metrics.gpkg:segment_metrics" in one
+    assert one == three
 
 
 @pytest.mark.parametrize(

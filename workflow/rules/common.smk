@@ -97,6 +97,8 @@ RASTERS = ["distance_to_road", "travel_time_to_crossing", "population_density"]
 OSM = config["osm"]
 # the OSM corridor on both sides, its own setting: widths inside it never read OSM again
 CORRIDOR_KM = OSM["corridor_km"]
+# chunks of the border whose cells are measured in separate jobs (borderzone.metrics.chunks)
+CHUNKS = config["chunks"]["count"]
 OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin", "waterways"]
 if OSM["source"] == "synthetic":
     from borderzone.synth.demo import SYNTHETIC_NOTICE
@@ -182,9 +184,12 @@ def countries_file(wildcards):
 
 
 BORDER_KEYS = ["pair", "countries", "border", "segment_km", "official_length_km"]
-# every key of a pair's configuration but the list of widths: what one width's outputs
-# depend on besides its own width (sorted: the order of the config file changes nothing)
-WIDTH_KEYS = sorted(key for key in config if key not in ("buffers_km", "pairs", "neighbours_of"))
+# every key of a pair's configuration but the list of widths and the chunks (the same
+# layers whatever their number): what one width's outputs depend on besides its own width
+# (sorted: the order of the config file changes nothing)
+WIDTH_KEYS = sorted(
+    key for key in config if key not in ("buffers_km", "pairs", "neighbours_of", "chunks")
+)
 
 
 def countries_params(wildcards):

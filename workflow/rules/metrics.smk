@@ -69,9 +69,9 @@ rule build_town_times:
         "../scripts/build_town_times.py"
 
 
-rule compute_segment_metrics:
+rule measure_cells:
     message:
-        "Computing the per-segment measures of the {wildcards.pair} {wildcards.width} km cells"
+        "Measuring chunk {wildcards.chunk} of the {wildcards.pair} {wildcards.width} km cells"
     input:
         border="results/{pair}/border.gpkg",
         zones="results/{pair}/{width}km/zones.gpkg",
@@ -81,6 +81,46 @@ rule compute_segment_metrics:
         population=population_raster,
         town_times="results/{pair}/town_times.parquet",
         places="results/{pair}/osm/places.parquet",
+    output:
+        measures=temp("results/{pair}/{width}km/chunks/measures_{chunk}.parquet"),
+    log:
+        "results/{pair}/logs/measure_cells_{width}km_{chunk}.log",
+    benchmark:
+        "results/{pair}/benchmarks/measure_cells_{width}km_{chunk}.tsv"
+    params:
+        countries=countries_params,
+        chunks=CHUNKS,
+        halo_km=config["chunks"]["halo_km"],
+        speeds_kmh=config["layers"]["speeds_kmh"],
+        access_kmh=config["layers"]["access_kmh"],
+        road_buffer_km=config["layers"]["road_buffer_km"],
+        town_min_population=config["population"]["town_min_population"],
+        rural_below=config["population"]["rural_below"],
+        rail_exclude=config["osm"]["rail_exclude"],
+    wildcard_constraints:
+        chunk=r"\d+",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/measure_cells.py"
+
+
+rule compute_segment_metrics:
+    message:
+        "Ranking the {wildcards.pair} {wildcards.width} km cells, their typology and regions"
+    input:
+        measures=expand(
+            "results/{{pair}}/{{width}}km/chunks/measures_{chunk}.parquet", chunk=range(CHUNKS)
+        ),
+        border="results/{pair}/border.gpkg",
+        zones="results/{pair}/{width}km/zones.gpkg",
+        crossings="results/{pair}/crossings.gpkg",
+        countries=countries_file,
+        population=population_raster,
         admin=admin_areas,
     output:
         metrics="results/{pair}/{width}km/metrics.gpkg",
@@ -93,13 +133,7 @@ rule compute_segment_metrics:
         "results/{pair}/benchmarks/compute_segment_metrics_{width}km.tsv"
     params:
         countries=countries_params,
-        speeds_kmh=config["layers"]["speeds_kmh"],
-        access_kmh=config["layers"]["access_kmh"],
-        road_buffer_km=config["layers"]["road_buffer_km"],
         clusters=config["layers"]["clusters"],
-        town_min_population=config["population"]["town_min_population"],
-        rural_below=config["population"]["rural_below"],
-        rail_exclude=config["osm"]["rail_exclude"],
         admin_layer=config["admin"]["layer"],
         metadata=output_metadata(
             osm_source, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
@@ -107,7 +141,7 @@ rule compute_segment_metrics:
     threads: 1
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=30,
     conda:
         "../envs/borderzone.yaml"
     script:

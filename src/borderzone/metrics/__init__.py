@@ -7,12 +7,14 @@ of roads), :mod:`~borderzone.metrics.chainage` (crossings along the border),
 :mod:`~borderzone.metrics.population` (WorldPop and people per cell and region),
 :mod:`~borderzone.metrics.regions` (region tables), :mod:`~borderzone.metrics.typology`,
 :mod:`~borderzone.metrics.segment` (all of one width together),
+:mod:`~borderzone.metrics.chunks` (the cells of one width in chunks of the border),
 :mod:`~borderzone.metrics.grid` and :mod:`~borderzone.metrics.rasters` (the rasters),
 :mod:`~borderzone.metrics.districts` (districts on the line, with
 :mod:`~borderzone.metrics.names` and :mod:`~borderzone.metrics.border_samples`) and
 :mod:`~borderzone.metrics.rivers` (border that follows a river).
 """
 
+from borderzone.metrics.chunks import measure_cells
 from borderzone.metrics.districts import compute_border_districts
 from borderzone.metrics.population import build_population, retrieve_worldpop
 from borderzone.metrics.rasters import build_rasters
@@ -27,5 +29,6 @@ __all__ = [
     "compute_border_districts",
     "compute_river_km",
     "compute_segment_metrics",
+    "measure_cells",
     "retrieve_worldpop",
 ]

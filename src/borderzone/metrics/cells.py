@@ -6,8 +6,8 @@ aligned to the index of the ``cells`` it is given, in the manner of momepy.
 Geometry conventions
 --------------------
 - Inputs are in any CRS and are brought to EPSG:4326 first.
-- Areas are measured in an Albers equal-area conic fitted to the cells
-  (:func:`borderzone.crs.fitted_crs`), after densifying lon/lat edges.
+- Areas are measured in an Albers equal-area conic fitted to each cell
+  (:func:`borderzone.crs.fitted_transformer`, one per cell), after densifying lon/lat edges.
 - Lengths of lines are geodesic on WGS84 (:func:`borderzone.geodesy.geodesic_length_km`),
   measured on the pieces of each line that fall in each cell (an STRtree of the lines is
   queried with the cells; only the lines that cross a cell's edge are cut).
@@ -24,7 +24,7 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
-from borderzone.crs import WGS84, densify_lonlat, fitted_crs
+from borderzone.crs import densify_lonlat, fitted_transformer
 from borderzone.geodesy import geodesic_length_km
 from borderzone.metrics.inputs import check_frame, lonlat_bounds, to_conformal, to_lonlat
 from borderzone.osm.schema import RAIL_EXCLUDE
@@ -62,12 +62,18 @@ ROAD_DENSITY_COLUMNS: dict[str, str] = {
 
 
 def cell_area_km2(cells: gpd.GeoDataFrame) -> pd.Series:
-    """Area of each cell in km², in an equal-area conic fitted to the cells."""
+    """Area of each cell in km², in an equal-area conic fitted to that cell.
+
+    One conic per cell (:func:`~borderzone.crs.fitted_transformer`): a cell's area does
+    not depend on which other cells are measured with it (a chunk of the border or all).
+    """
     check_frame(cells, "cells")
     geoms = densify_lonlat(to_lonlat(cells))
-    crs = fitted_crs(lonlat_bounds(geoms), kind="equal_area")
-    area = gpd.GeoSeries(geoms, crs=WGS84).to_crs(crs).area.to_numpy() / 1e6
-    return pd.Series(area, index=cells.index, name="area_km2")
+    area = np.zeros(len(geoms))
+    for i, geom in enumerate(geoms):
+        to = fitted_transformer(lonlat_bounds(np.array([geom])), kind="equal_area")
+        area[i] = shapely.area(shapely.transform(geom, to.transform, interleaved=False))
+    return pd.Series(area / 1e6, index=cells.index, name="area_km2")
 
 
 def _line_km_by_cell(
@@ -81,6 +87,10 @@ def _line_km_by_cell(
         return out
     tree = shapely.STRtree(lg)
     ci, li = tree.query(cg, predicate="intersects")
+    # each cell's lines summed in their order, not the tree's: the same sums to the last
+    # bit whichever other lines the tree holds (a chunk of the border or all)
+    order = np.lexsort((li, ci))
+    ci, li = ci[order], li[order]
     shapely.prepare(cg)
     inside = shapely.contains(cg[ci], lg[li])
     km = np.empty(len(ci))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from borderzone.crs import WGS84
+from borderzone.errors import InputDataError
 from borderzone.metrics.cells import (
     cell_area_km2,
     rail_density,
@@ -24,11 +25,11 @@ from borderzone.metrics.cells import (
 )
 from borderzone.metrics.chainage import cell_chainage, crossings_count, distance_to_crossing_km
 from borderzone.metrics.inputs import check_frame
-from borderzone.metrics.population import check_population_raster, population_stats
+from borderzone.metrics.population import population_stats
 from borderzone.metrics.regions import PAIR_COLUMNS, REGION_COLUMNS, border_regions, region_tables
-from borderzone.metrics.towns import by_side
 from borderzone.metrics.travel import (
     DEFAULT_SPEEDS_KMH,
+    REACH_COLUMNS,
     RoadNodes,
     road_graph,
     travel_time_to_crossing_min,
@@ -193,6 +194,51 @@ def segment_metrics(
     geopandas.GeoDataFrame
         The cell columns, ``from_km``, ``to_km`` and :data:`METRIC_COLUMNS`, in EPSG:4326.
     """
+    cells = cells.to_crs(WGS84)
+    out = cell_measures(
+        cells,
+        segments,
+        crossings,
+        roads=roads,
+        rail=rail,
+        places=places,
+        population=population,
+        road_buffer_km=road_buffer_km,
+        rural_below=rural_below,
+        rail_exclude=rail_exclude,
+    )
+    times = travel_times(
+        cells,
+        crossings,
+        roads=roads,
+        places=places,
+        towns=towns,
+        town_times=town_times,
+        speeds_kmh=speeds_kmh,
+        access_kmh=access_kmh,
+        town_min_population=town_min_population,
+    )
+    return finish_metrics(out.join(times), weights=isolation_weights)
+
+
+def cell_measures(
+    cells: gpd.GeoDataFrame,
+    segments: pd.DataFrame,
+    crossings: gpd.GeoDataFrame,
+    *,
+    roads: gpd.GeoDataFrame,
+    rail: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    population: str | Path | None,
+    road_buffer_km: float,
+    rural_below: float,
+    rail_exclude: Sequence[str],
+) -> gpd.GeoDataFrame:
+    """Measure every cell as :func:`segment_metrics` does, but for the travel times.
+
+    Each is the cell's own: it needs the roads, rail and places within ``road_buffer_km``
+    of the cell, and every crossing.
+    """
     check_frame(cells, "cells", ["seg_id", "side"])
     check_frame(crossings, "crossings", ["kind", "km"])
     cells = cells.to_crs(WGS84)
@@ -225,12 +271,34 @@ def segment_metrics(
         cells, crossings, where=official, **kw
     )
     out["dist_rail_crossing_km"] = distance_to_crossing_km(cells, crossings, kind="rail", **kw)
+    keep = [c for c in cells.columns if c != "geometry"]
+    keep += [c for c in ("from_km", "to_km", "area_km2") if c not in keep]
+    return out[keep + [c for c in METRIC_COLUMNS if c in out.columns] + ["geometry"]]
 
+
+def travel_times(
+    cells: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame,
+    *,
+    roads: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+    towns: gpd.GeoDataFrame | None,
+    town_times: tuple[RoadNodes, np.ndarray] | None,
+    speeds_kmh: Mapping[str, float],
+    access_kmh: float,
+    town_min_population: float,
+    with_reach: bool = False,
+) -> pd.DataFrame:
+    """``time_to_crossing_min`` and ``time_to_town_min`` of each cell (:func:`segment_metrics`).
+
+    With ``with_reach``, also each one's :data:`~borderzone.metrics.travel.REACH_COLUMNS`,
+    prefixed ``crossing_`` and ``town_``.
+    """
     graph = road_graph(roads, speeds_kmh=speeds_kmh)
-    out["time_to_crossing_min"] = travel_time_to_crossing_min(
-        cells, roads, crossings, places, access_kmh=access_kmh, graph=graph
+    crossing = travel_time_to_crossing_min(
+        cells, roads, crossings, places, access_kmh=access_kmh, graph=graph, with_reach=True
     )
-    out["time_to_town_min"] = travel_time_to_town_min(
+    town = travel_time_to_town_min(
         cells,
         roads,
         places if towns is None else towns,
@@ -239,13 +307,28 @@ def segment_metrics(
         access_kmh=access_kmh,
         graph=graph,
         town_times=town_times,
+        with_reach=True,
     )
-    out["isolation_index"] = isolation_index(out, weights=isolation_weights)
-    keep = [c for c in cells.columns if c != "geometry"]
-    keep += [c for c in ("from_km", "to_km") if c not in keep]
-    if "area_km2" not in keep:
-        keep.append("area_km2")
-    out = out[keep + list(METRIC_COLUMNS) + ["geometry"]]
+    out = pd.DataFrame(index=cells.index)
+    for prefix, frame in (("crossing", crossing), ("town", town)):
+        for column in frame.columns:
+            out[column if column.startswith("time_") else f"{prefix}_{column}"] = frame[column]
+    return out if with_reach else out[["time_to_crossing_min", "time_to_town_min"]]
+
+
+def finish_metrics(
+    out: gpd.GeoDataFrame, *, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+) -> gpd.GeoDataFrame:
+    """Add the isolation index to the measures of every cell; order the columns.
+
+    The index ranks the cells among each other (:func:`isolation_index`): it is computed
+    once every cell of the width is measured, after the chunks are put together.
+    """
+    out = out.copy()
+    out["isolation_index"] = isolation_index(out, weights=weights)
+    reach = [f"{p}_{c}" for p in ("crossing", "town") for c in REACH_COLUMNS]
+    first = [c for c in out.columns if c not in (*METRIC_COLUMNS, *reach, "geometry")]
+    out = out[first + list(METRIC_COLUMNS) + ["geometry"]]
     log.info(
         "metrics of %d cells: %s people, median %.0f min to a crossing",
         len(out),
@@ -257,42 +340,32 @@ def segment_metrics(
 
 def compute_segment_metrics(
     *,
+    measures: Sequence[gpd.GeoDataFrame],
     cells: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
     crossings: gpd.GeoDataFrame,
-    network: Mapping[str, gpd.GeoDataFrame],
-    corridor: Mapping[str, gpd.GeoDataFrame],
-    town_times: tuple[RoadNodes, np.ndarray],
+    admin: gpd.GeoDataFrame | None,
     countries: gpd.GeoDataFrame,
     population: str | Path | None,
-    speeds_kmh: Mapping[str, float],
-    access_kmh: float,
-    road_buffer_km: float,
-    town_min_population: float,
-    rural_below: float,
     clusters: int | None,
-    rail_exclude: Sequence[str] = RAIL_EXCLUDE,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Segment metrics with their typology, cluster profiles, and the region tables.
 
     Parameters
     ----------
+    measures
+        The measures of each chunk of the cells (rule ``measure_cells``,
+        :func:`~borderzone.metrics.chunks.measure_cells`).
     cells, segments, crossings
-        Layers of ``zones.gpkg``, ``border.gpkg`` and ``crossings.gpkg``.
-    network
-        ``roads``, ``rail`` and ``places`` clipped to the buffer (``network.gpkg``).
-    corridor
-        ``places`` and ``admin`` of the whole OSM corridor: towns are searched beyond the
-        buffer, and regions are whole admin_level 4 areas.
-    town_times
-        The nodes of the corridor's road graph and their minutes to a town
-        (:func:`~borderzone.metrics.towns.read_town_times`, rule ``build_town_times``).
+        Layers of ``zones.gpkg``, ``border.gpkg`` and ``crossings.gpkg``; the metrics keep
+        the cells' order.
+    admin
+        Admin areas of the corridor: regions are whole admin_level 4 areas; None or empty
+        for no region tables.
     countries
         The two outlines, to tell which side a region lies on.
     population
         Raster of people per pixel, or None to count the places' populations.
-    speeds_kmh, access_kmh, road_buffer_km, town_min_population, rural_below, rail_exclude
-        See :func:`segment_metrics`.
     clusters
         Number of clusters, or None to choose it by silhouette.
 
@@ -307,49 +380,37 @@ def compute_segment_metrics(
     Raises
     ------
     InputDataError
-        Before any measure, when the population raster does not suit the cells
-        (:func:`~borderzone.metrics.population.check_population_raster`).
+        When the chunks do not hold every cell exactly once.
     """
-    if population is not None:
-        widths = sorted(set(cells["width_km"])) if "width_km" in cells else []
-        name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
-        check_population_raster(population, area=cells, name=name)
-    towns = by_side(corridor["places"], countries)
-    metrics = segment_metrics(
-        cells,
-        segments,
-        crossings,
-        roads=network["roads"],
-        rail=network["rail"],
-        places=network["places"],
-        population=population,
-        towns=towns,
-        town_times=town_times,
-        speeds_kmh=speeds_kmh,
-        access_kmh=access_kmh,
-        road_buffer_km=road_buffer_km,
-        town_min_population=town_min_population,
-        rural_below=rural_below,
-        rail_exclude=rail_exclude,
-    )
+    check_frame(cells, "cells", ["seg_id", "side"])
+    key = ["seg_id", "side"]
+    measured = pd.concat(measures, ignore_index=True)
+    order = pd.MultiIndex.from_frame(cells[key].astype({"side": str}))
+    got = pd.MultiIndex.from_frame(measured[key].astype({"side": str}))
+    if got.has_duplicates or len(got) != len(order) or not got.isin(order).all():
+        raise InputDataError(
+            f"the chunks hold {len(got)} cells ({int(got.duplicated().sum())} twice) where "
+            f"the zones hold {len(order)}: measure the cells again (rule measure_cells)"
+        )
+    measured = measured.set_axis(got).reindex(order).reset_index(drop=True)
+    metrics = finish_metrics(gpd.GeoDataFrame(measured, geometry="geometry", crs=WGS84))
     usable = [c for c in CLUSTER_COLUMNS if metrics[c].notna().any()]
     cluster, profiles = cluster_segments(metrics, columns=usable, k=clusters)
     metrics["cluster"] = cluster.to_numpy()
     metrics["cluster_label"] = metrics["cluster"].map(profiles["label"]).to_numpy()
     regions = pd.DataFrame(columns=REGION_COLUMNS)
     pairs = pd.DataFrame(columns=PAIR_COLUMNS)
-    admin = corridor.get("admin")
     if admin is not None and len(admin):
         on_border = border_regions(admin, segments, countries)
         regions, pairs = region_tables(
             on_border, metrics, crossings, population=population, segments=segments
         )
     log.info(
-        "%d cells, %d clusters; %d regions; measures: %s",
+        "%d cells from %d chunks, %d clusters; %d regions; measures: %s",
         len(metrics),
+        len(measures),
         len(profiles),
         len(regions),
         ", ".join(c for c in METRIC_COLUMNS if c in metrics),
     )
     return metrics, profiles.reset_index(), regions, pairs
-

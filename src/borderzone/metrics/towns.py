@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet
 import shapely
 
 from borderzone.crs import WGS84
@@ -89,8 +90,28 @@ def build_town_times(
     )
 
 
-def read_town_times(path: str | Path) -> tuple[RoadNodes, np.ndarray]:
+def town_times_bounds(path: str | Path) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of the nodes of ``town_times.parquet``, from the file's statistics."""
+    meta = pyarrow.parquet.read_metadata(path)
+    names = meta.schema.names
+    lo, hi = [], []
+    for name in ("lon", "lat"):
+        stats = [
+            meta.row_group(g).column(names.index(name)).statistics
+            for g in range(meta.num_row_groups)
+        ]
+        stats = [s for s in stats if s is not None and s.has_min_max]
+        lo.append(min((s.min for s in stats), default=0.0))
+        hi.append(max((s.max for s in stats), default=0.0))
+    return (lo[0], lo[1], hi[0], hi[1])
+
+
+def read_town_times(
+    path: str | Path, *, bbox: tuple[float, float, float, float] | None = None
+) -> tuple[RoadNodes, np.ndarray]:
     """Read ``town_times.parquet`` (:func:`build_town_times`) as the nodes and their minutes.
+
+    With ``bbox`` (lon/lat), only the nodes inside it, in the order of the file.
 
     Raises
     ------
@@ -100,7 +121,11 @@ def read_town_times(path: str | Path) -> tuple[RoadNodes, np.ndarray]:
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
-    table = pd.read_parquet(path)
+    filters = None
+    if bbox is not None:
+        x0, y0, x1, y1 = bbox
+        filters = [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
+    table = pd.read_parquet(path, filters=filters)
     missing = [c for c in TOWN_TIME_COLUMNS if c not in table.columns]
     if missing:
         raise InputDataError(f"{path}: no column {', '.join(missing)} (not a town times table)")

@@ -15,16 +15,16 @@ from functools import cached_property
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import scipy.sparse
 import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from borderzone.crs import geocentric
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, edge_lengths_m
 from borderzone.metrics.chainage import select_crossings
-from borderzone.metrics.inputs import check_frame, place_population, to_conformal, to_lonlat
+from borderzone.metrics.inputs import check_frame, place_population, to_lonlat
 from borderzone.osm.schema import surface_class
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,14 @@ DEFAULT_SPEEDS_KMH: dict[str, float] = {
 A way's speed is looked up as ``"{class}:{surface_class}"``, then ``"{class}"``, then
 ``"default"``; ``class`` is ``highway`` without ``_link``.
 """
+
+
+REACH_COLUMNS = ("worst_origin_min", "worst_node_km")
+"""How far a cell's travel time reached: the longest time of any of its origins (inf when
+one reaches no target, -inf without origins) and the longest distance from an origin to
+the last of its nearest road nodes (inf when it has fewer). A chunk of the border is
+measured exactly when both stay within what its halo of roads can hold
+(:mod:`borderzone.metrics.chunks`)."""
 
 
 def road_speeds_kmh(
@@ -101,21 +109,21 @@ class RoadNodes:
     side: np.ndarray
 
     @cached_property
-    def _node_index(self) -> tuple[pyproj.Transformer, dict[str, tuple[np.ndarray, cKDTree]]]:
-        """Conformal conic fitted to the nodes and a k-d tree of each side's nodes in it.
+    def _node_index(self) -> dict[str, tuple[np.ndarray, cKDTree]]:
+        """A k-d tree of each side's nodes in geocentric coordinates, built once per graph.
 
-        Built once per graph: every origin and target is snapped with the same trees.
+        Geocentric (:func:`~borderzone.crs.geocentric`), not a projection fitted to the
+        nodes: the nearest nodes of a point are the same whether the graph holds every
+        road or only those around it (a chunk of the border).
         """
-        (x0, y0), (x1, y1) = self.lonlat.min(axis=0), self.lonlat.max(axis=0)
-        to = to_conformal(np.array([shapely.box(x0, y0, x1, y1)]))
-        nx, ny = to.transform(self.lonlat[:, 0], self.lonlat[:, 1])
+        xyz = geocentric(self.lonlat[:, 0], self.lonlat[:, 1])
         trees = {}
         # factorize, not np.unique: sorting millions of side strings cost seconds
         codes, names = pd.factorize(self.side)
         for j, s in enumerate(names):
             mine = np.flatnonzero(codes == j)
-            trees[s] = (mine, cKDTree(np.column_stack([nx[mine], ny[mine]])))
-        return to, trees
+            trees[s] = (mine, cKDTree(xyz[mine]))
+        return trees
 
     def nearest(
         self, lon: np.ndarray, lat: np.ndarray, side: np.ndarray, *, k: int = 4
@@ -129,15 +137,15 @@ class RoadNodes:
         dist = np.full((n, k), np.inf)
         if n == 0 or len(self.lonlat) == 0:
             return nodes, dist
-        to, trees = self._node_index
-        qx, qy = to.transform(lon, lat)
+        trees = self._node_index
+        q = geocentric(lon, lat)
         for s in np.unique(side):
             mine, tree = trees.get(s, (np.zeros(0, dtype=np.int64), None))
             ask = np.flatnonzero(side == s)
             if len(mine) == 0 or len(ask) == 0:
                 continue
             kk = min(k, len(mine))
-            _, j = tree.query(np.column_stack([qx[ask], qy[ask]]), k=kk)
+            _, j = tree.query(q[ask], k=kk)
             j = j.reshape(len(ask), kk)
             node = mine[j]
             _, _, d = GEOD.inv(
@@ -289,12 +297,14 @@ def _cell_minutes(
     direct: tuple[np.ndarray, np.ndarray | None],
     access_kmh: float,
     k: int = 4,
-) -> np.ndarray:
+) -> pd.DataFrame:
     """Population-weighted minutes of each cell's origins to the nearest target.
 
     An origin reaches the network at one of its ``k`` nearest nodes of its side, or the
     nearest target in a straight line (``direct``: the targets' lon/lat and sides, None
     when every target serves both sides), whichever is quicker.
+
+    Returns the minutes and the :data:`REACH_COLUMNS` of each cell (positional).
     """
     check_frame(cells, "cells", ["side"])
     xy, cell_of, w = _origins(cells, settlements)
@@ -316,15 +326,17 @@ def _cell_minutes(
     den = np.bincount(cell_of, weights=np.where(np.isfinite(best), w, 0), minlength=len(cells))
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(den > 0, num / den, np.nan)
-    return out
+    worst_min = np.full(len(cells), -np.inf)
+    np.maximum.at(worst_min, cell_of, np.where(np.isfinite(best), best, np.inf))
+    worst_km = np.full(len(cells), -np.inf)
+    np.maximum.at(worst_km, cell_of, km[:, -1] if len(xy) else np.zeros(0))
+    return pd.DataFrame({"minutes": out, REACH_COLUMNS[0]: worst_min, REACH_COLUMNS[1]: worst_km})
 
 
 def _nearest_km(xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Geodesic km from each lon/lat point to the nearest target (searched in a conic)."""
-    to = to_conformal(shapely.points(np.concatenate([xy, targets])))
-    tx, ty = to.transform(targets[:, 0], targets[:, 1])
-    qx, qy = to.transform(xy[:, 0], xy[:, 1])
-    _, j = cKDTree(np.column_stack([tx, ty])).query(np.column_stack([qx, qy]))
+    """Geodesic km from each lon/lat point to the nearest target (searched geocentrically)."""
+    tree = cKDTree(geocentric(targets[:, 0], targets[:, 1]))
+    _, j = tree.query(geocentric(xy[:, 0], xy[:, 1]))
     _, _, d = GEOD.inv(xy[:, 0], xy[:, 1], targets[j, 0], targets[j, 1])
     return np.asarray(d) / 1000
 
@@ -339,7 +351,8 @@ def travel_time_to_crossing_min(
     access_kmh: float = 20.0,
     where: str | np.ndarray | pd.Series | None = None,
     graph: RoadGraph | None = None,
-) -> pd.Series:
+    with_reach: bool = False,
+) -> pd.Series | pd.DataFrame:
     """Travel time from each cell's population to the nearest road crossing, in minutes.
 
     Origins are the settlements inside the cell, weighted by population (1 when unknown),
@@ -371,11 +384,14 @@ def travel_time_to_crossing_min(
         Filter of the crossings, see :func:`~borderzone.metrics.chainage.select_crossings`.
     graph
         A prebuilt :func:`road_graph` of ``roads`` (to reuse it between measures).
+    with_reach
+        Also give each cell's :data:`REACH_COLUMNS`.
 
     Returns
     -------
-    pandas.Series
-        Minutes; NaN when there is no road crossing.
+    pandas.Series or pandas.DataFrame
+        Minutes; NaN when there is no road crossing. With ``with_reach``, a frame of the
+        minutes (``time_to_crossing_min``) and the :data:`REACH_COLUMNS`.
 
     Examples
     --------
@@ -386,7 +402,7 @@ def travel_time_to_crossing_min(
     check_frame(roads, "roads", ["highway", "side"])
     cross = select_crossings(crossings, kind="road", where=where)
     if len(cross) == 0:
-        return pd.Series(np.nan, index=cells.index, name="time_to_crossing_min")
+        return _result(None, cells, "time_to_crossing_min", with_reach=with_reach)
     graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
     cxy = shapely.get_coordinates(to_lonlat(cross))
     sides = np.unique(cells["side"].astype(str))
@@ -395,7 +411,22 @@ def travel_time_to_crossing_min(
     out = _cell_minutes(
         cells, graph, minutes, settlements, direct=(cxy, None), access_kmh=access_kmh
     )
-    return pd.Series(out, index=cells.index, name="time_to_crossing_min")
+    return _result(out, cells, "time_to_crossing_min", with_reach=with_reach)
+
+
+def _result(
+    out: pd.DataFrame | None, cells: pd.DataFrame, name: str, *, with_reach: bool
+) -> pd.Series | pd.DataFrame:
+    """Give the minutes of :func:`_cell_minutes` (None: no target) on the cells' index.
+
+    A Series named ``name``, or with ``with_reach`` a frame with the :data:`REACH_COLUMNS`.
+    """
+    if out is None:
+        out = pd.DataFrame(
+            {"minutes": np.nan, **dict.fromkeys(REACH_COLUMNS, -np.inf)}, index=range(len(cells))
+        )
+    out = out.set_axis(cells.index).rename(columns={"minutes": name})
+    return out if with_reach else out[name]
 
 
 def travel_time_to_town_min(
@@ -409,7 +440,8 @@ def travel_time_to_town_min(
     access_kmh: float = 20.0,
     graph: RoadGraph | None = None,
     town_times: tuple[RoadNodes, np.ndarray] | None = None,
-) -> pd.Series:
+    with_reach: bool = False,
+) -> pd.Series | pd.DataFrame:
     """Travel time from each cell's population to the nearest town of its own side.
 
     Same method as :func:`travel_time_to_crossing_min`, with the towns of at least
@@ -437,20 +469,24 @@ def travel_time_to_town_min(
         The nodes of a road graph and each one's minutes to the nearest town
         (:func:`town_node_minutes`), computed once for every width; ``roads`` and
         ``graph`` are then not used.
+    with_reach
+        Also give each cell's :data:`REACH_COLUMNS`.
 
     Returns
     -------
-    pandas.Series
-        Minutes; NaN for cells of a side without any such town.
+    pandas.Series or pandas.DataFrame
+        Minutes; NaN for cells of a side without any such town. With ``with_reach``, a
+        frame of the minutes (``time_to_town_min``) and the :data:`REACH_COLUMNS`.
     """
     check_frame(cells, "cells", ["side"])
     towns = _towns(places, min_population=min_population)
     if len(towns) == 0:
-        return pd.Series(np.nan, index=cells.index, name="time_to_town_min")
+        return _result(None, cells, "time_to_town_min", with_reach=with_reach)
     if town_times is None:
         graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
-        town_times = graph, town_node_minutes(
-            graph, places, min_population=min_population, access_kmh=access_kmh
+        town_times = (
+            graph,
+            town_node_minutes(graph, places, min_population=min_population, access_kmh=access_kmh),
         )
     txy = shapely.get_coordinates(shapely.point_on_surface(to_lonlat(towns)))
     tside = towns["side"].astype(str).to_numpy()
@@ -459,7 +495,7 @@ def travel_time_to_town_min(
     out = _cell_minutes(
         cells, nodes, minutes, settlements, direct=(txy, tside), access_kmh=access_kmh
     )
-    return pd.Series(out, index=cells.index, name="time_to_town_min")
+    return _result(out, cells, "time_to_town_min", with_reach=with_reach)
 
 
 def town_node_minutes(

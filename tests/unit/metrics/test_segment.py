@@ -9,7 +9,8 @@ from metrics_helpers import box_cells
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
 from borderzone.metrics.cells import rail_density
-from borderzone.metrics.segment import compute_segment_metrics, isolation_index, segment_metrics
+from borderzone.metrics.chunks import measure_cells
+from borderzone.metrics.segment import isolation_index, segment_metrics
 
 
 def test_isolation_index_by_hand():
@@ -96,7 +97,7 @@ def test_segment_metrics_passes_the_configured_rail_exclude():
     assert counted["rail_km_per_km2"].iloc[0] > 0
 
 
-def test_compute_segment_metrics_checks_the_raster_before_any_measure(world, tmp_path):
+def test_measure_cells_checks_the_raster_before_any_measure(world, tmp_path):
     w, countries, layers, zones = world
     negative = tmp_path / "negative.tif"
     with rasterio.open(w.population) as src:
@@ -104,22 +105,30 @@ def test_compute_segment_metrics_checks_the_raster_before_any_measure(world, tmp
     values[values > 0] *= -1  # every person negative: a sign flipped by a bad conversion
     with rasterio.open(negative, "w", **profile) as dst:
         dst.write(values, 1)
+
+    def never(box):
+        raise AssertionError("read before the raster was checked")
+
     with pytest.raises(InputDataError) as info:
-        compute_segment_metrics(
+        measure_cells(
             cells=zones["cells"],
             segments=layers["segments"],
             crossings=gpd.GeoDataFrame({"kind": [], "km": []}, geometry=[], crs=WGS84),
-            network={},  # never read: the check comes first
-            corridor={},
-            town_times=None,
+            read_network=never,
+            read_town_nodes=never,
+            nodes_extent=(0.0, 0.0, 0.0, 0.0),
+            places=gpd.GeoDataFrame({"population": []}, geometry=[], crs=WGS84),
             countries=countries,
             population=negative,
-            speeds_kmh={},
+            chunk=0,
+            chunks=1,
+            halo_km=300.0,
+            speeds_kmh={"default": 30.0},
             access_kmh=20.0,
             road_buffer_km=5.0,
             town_min_population=50_000,
             rural_below=10_000,
-            clusters=None,
+            rail_exclude=(),
         )
     assert str(info.value).startswith(
         f"population raster {negative} holds negative values over the 25 km cells (down to -"

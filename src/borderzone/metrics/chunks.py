@@ -1,0 +1,215 @@
+"""The cells of one width measured in chunks of the border, each job reading only its roads.
+
+Rule ``measure_cells`` measures the cells of one chunk: the border's chainage cut into
+``chunks.count`` stretches of equal length (:func:`chunk_of`), a cell going with the start
+of its segment. Each measure but the travel times is the cell's own and needs only what
+lies within a few km of it; the travel times need the roads a route may take. A chunk
+reads the roads, rail and places of the buffer, and the road nodes of the corridor's town
+times, within a halo of ``chunks.halo_km`` around its cells (:func:`halo_box`), and keeps
+a cell's travel times only when the halo provably holds them:
+
+- a route that leaves the halo is at least ``halo_km`` long, so it takes at least
+  ``halo_km / v`` at the fastest speed ``v`` (a road's or ``access_kmh``). A cell whose
+  every origin reaches a crossing in less (with a margin, :data:`SAFETY`) has the time it
+  would have over every road of the buffer;
+- a town's time is the nearest road nodes' (computed once over the corridor, rule
+  ``build_town_times``): exact when the last of an origin's nearest nodes lies well inside
+  the halo.
+
+The other cells are measured again with the halo doubled, until it holds them or reaches
+the whole buffer, so a remote stretch costs more and nothing is cut short. Rule
+``compute_segment_metrics`` then puts the chunks together and ranks the cells
+(:func:`~borderzone.metrics.segment.finish_metrics`): the layers are the same whatever
+the number of chunks (tested).
+"""
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from borderzone.crs import WGS84
+from borderzone.metrics.population import check_population_raster
+from borderzone.metrics.segment import cell_measures, travel_times
+from borderzone.metrics.towns import by_side
+from borderzone.metrics.travel import REACH_COLUMNS, RoadNodes
+
+log = logging.getLogger(__name__)
+
+SAFETY = 0.8
+"""Share of the halo a travel time or a nearest node may reach to count as exact: room for
+the difference between the straight distance and what the nearest-node search and the
+halo's box in degrees measure."""
+
+WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
+
+NetworkReader = Callable[[tuple[float, float, float, float]], Mapping[str, gpd.GeoDataFrame]]
+"""Reads the ``roads``, ``rail`` and ``places`` of the buffer within a lon/lat box."""
+NodesReader = Callable[[tuple[float, float, float, float]], tuple[RoadNodes, np.ndarray]]
+"""Reads the road nodes of the town times within a lon/lat box, and their minutes."""
+
+
+def chunk_of(cells: pd.DataFrame, segments: pd.DataFrame, *, chunks: int) -> np.ndarray:
+    """Chunk (0 … ``chunks`` - 1) of each cell: where its segment starts on the chainage."""
+    start = segments.set_index("seg_id")["from_km"]
+    length = float(segments["to_km"].max())
+    km = cells["seg_id"].map(start).to_numpy(float)
+    return np.clip((km / length * chunks).astype(int), 0, chunks - 1)
+
+
+def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
+    """Lon/lat box around ``geoms`` holding every point within ``km`` of them.
+
+    Conservative: a degree of latitude is taken as 110 km (it is 110.6–111.7 km) and a
+    degree of longitude as 111.4 km times the cosine of the box's highest latitude.
+    The whole world when the box would reach a pole or go round the Earth.
+    """
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    dlat = km / 110.0
+    y0, y1 = y0 - dlat, y1 + dlat
+    top = max(abs(y0), abs(y1))
+    if top >= 89.0:
+        return WHOLE_WORLD
+    dlon = km / (111.4 * math.cos(math.radians(top)))
+    if x1 - x0 + 2 * dlon >= 360.0:
+        return WHOLE_WORLD
+    return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)
+
+
+def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
+    """The lon/lat box that holds the boxes ``a`` and ``b``."""
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _holds(box: tuple[float, ...], extent: tuple[float, ...]) -> bool:
+    """Whether the lon/lat ``box`` holds the whole ``extent``."""
+    return (
+        box[0] <= extent[0] and box[1] <= extent[1] and box[2] >= extent[2] and box[3] >= extent[3]
+    )
+
+
+def measure_cells(
+    *,
+    cells: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    crossings: gpd.GeoDataFrame,
+    read_network: NetworkReader,
+    read_town_nodes: NodesReader,
+    nodes_extent: tuple[float, float, float, float],
+    places: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    population: str | Path | None,
+    chunk: int,
+    chunks: int,
+    halo_km: float,
+    speeds_kmh: Mapping[str, float],
+    access_kmh: float,
+    road_buffer_km: float,
+    town_min_population: float,
+    rural_below: float,
+    rail_exclude: Sequence[str],
+) -> gpd.GeoDataFrame:
+    """Every measure of the cells of one chunk, the isolation index aside.
+
+    Parameters
+    ----------
+    cells, segments, crossings
+        Every cell of the width (``zones.gpkg``), the segments and every crossing.
+    read_network, read_town_nodes
+        Readers of the buffer's network and of the town times' nodes within a box
+        (:data:`NetworkReader`, :data:`NodesReader`).
+    nodes_extent
+        Lon/lat bounds of the town times' nodes. The buffer's network lies within the
+        cells: a box that holds both reads everything, and its travel times are those of
+        the whole buffer.
+    places, countries
+        The corridor's places, candidates for the nearest town of their country.
+    population
+        Population raster, or None to count the places' people.
+    chunk, chunks
+        This chunk and the number of chunks (:func:`chunk_of`).
+    halo_km
+        First halo around the chunk's cells; doubled where it does not hold a cell.
+    speeds_kmh, access_kmh, road_buffer_km, town_min_population, rural_below, rail_exclude
+        See :func:`~borderzone.metrics.segment.segment_metrics`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The chunk's cells with the columns of
+        :func:`~borderzone.metrics.segment.cell_measures` and the two travel times.
+
+    Raises
+    ------
+    InputDataError
+        Before any measure, when the population raster does not suit the cells
+        (:func:`~borderzone.metrics.population.check_population_raster`).
+    """
+    if halo_km < road_buffer_km:
+        raise ValueError(f"halo_km ({halo_km}) is less than road_buffer_km ({road_buffer_km})")
+    cells = cells.to_crs(WGS84)
+    mine = cells[chunk_of(cells, segments, chunks=chunks) == chunk]
+    if population is not None:
+        widths = sorted(set(cells["width_km"])) if "width_km" in cells else []
+        name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
+        check_population_raster(population, area=mine, name=name)
+    towns = by_side(places, countries)
+    extent = _union(tuple(shapely.total_bounds(cells.geometry.values)), nodes_extent)
+    geoms = mine.geometry.values
+    box = halo_box(geoms, halo_km)
+    network = read_network(box)
+    out = cell_measures(
+        mine,
+        segments,
+        crossings,
+        roads=network["roads"],
+        rail=network["rail"],
+        places=network["places"],
+        population=population,
+        road_buffer_km=road_buffer_km,
+        rural_below=rural_below,
+        rail_exclude=rail_exclude,
+    )
+    times = pd.DataFrame(
+        np.nan, index=mine.index, columns=["time_to_crossing_min", "time_to_town_min"]
+    )
+    fastest = max(max(speeds_kmh.values()), access_kmh)
+    todo = np.ones(len(mine), dtype=bool)
+    while todo.any():
+        t = travel_times(
+            mine[todo],
+            crossings,
+            roads=network["roads"],
+            places=network["places"],
+            towns=towns,
+            town_times=read_town_nodes(box),
+            speeds_kmh=speeds_kmh,
+            access_kmh=access_kmh,
+            town_min_population=town_min_population,
+            with_reach=True,
+        )
+        if _holds(box, extent):
+            held = np.ones(len(t), dtype=bool)
+        else:
+            held = (
+                t[f"crossing_{REACH_COLUMNS[0]}"].to_numpy() < SAFETY * halo_km / fastest * 60
+            ) & (t[f"town_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km)
+        times.loc[t.index[held]] = t.loc[held, times.columns].to_numpy()
+        todo[np.flatnonzero(todo)[held]] = False
+        if todo.any():
+            halo_km *= 2
+            box = halo_box(mine.geometry.values[todo], halo_km)
+            log.info(
+                "chunk %d: %d cells need more than the halo: measured again within %g km",
+                chunk,
+                int(todo.sum()),
+                halo_km,
+            )
+            network = read_network(box)
+    log.info("chunk %d of %d: %d cells, last halo %g km", chunk + 1, chunks, len(mine), halo_km)
+    return gpd.GeoDataFrame(out.join(times), geometry="geometry", crs=WGS84)
