@@ -71,6 +71,43 @@ def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def make_world(world: Path, options: list[str], *, log: Path) -> None:
+    """Write a world along the real RUS–KAZ border into ``world`` unless it is there.
+
+    ``options`` are flags of ``bench/make_world.py`` besides ``--rus-kaz``; the run is timed
+    into ``log``.
+    """
+    if (world / "world.osm.pbf").exists():
+        return
+    make = [sys.executable, str(REPO / "bench" / "make_world.py"), str(world), "--rus-kaz"]
+    timed([*make, *options], cwd=REPO, log=log)
+
+
+def write_config(
+    run: Path,
+    world: Path,
+    *,
+    widths: list[float],
+    countries: Path | None = None,
+    admin: Path | None = None,
+    **keys: object,
+) -> dict:
+    """Write ``run/config.yaml``: the default run on the world's PBF and population raster.
+
+    ``countries`` and ``admin`` are the outlines and admin areas files (the shipped ones
+    when None); ``keys`` replace top-level keys of the default configuration. Returns the
+    configuration.
+    """
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(buffers_km=widths, **keys)
+    config["osm"] = {"source": "pbf", "files": [str(world / "world.osm.pbf")], "corridor_km": 60}
+    config["population"] = {"source": "file", "file": str(world / "population.tif")}
+    config["countries"]["file"] = str(countries or REPO / config["countries"]["file"])
+    config["admin"]["file"] = str(admin or REPO / config["admin"]["file"])
+    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    return config
+
+
 def main() -> int:
     """Make the world if needed, run the steps, print and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,22 +117,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--widths", type=float, nargs="+", default=[50.0])
     parser.add_argument("--new-width", type=float, default=20.0)
+    parser.add_argument("--chunks", type=int, default=1, help="chunks.count of the run")
     args = parser.parse_args()
     out = args.out.resolve()
     world, run = out / "world", out / "run"
     run.mkdir(parents=True, exist_ok=True)
-    if not (world / "world.osm.pbf").exists():
-        make = [sys.executable, str(REPO / "bench" / "make_world.py"), str(world), "--rus-kaz"]
-        make += ["--n-ways", str(args.n_ways), "--far-fraction", str(args.far_fraction)]
-        timed([*make, "--seed", str(args.seed)], cwd=REPO, log=out / "make_world.log")
+    world_options = ["--n-ways", str(args.n_ways), "--far-fraction", str(args.far_fraction)]
+    make_world(world, [*world_options, "--seed", str(args.seed)], log=out / "make_world.log")
     pbf = world / "world.osm.pbf"
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(buffers_km=args.widths)
-    config["osm"] = {"source": "pbf", "files": [str(pbf)], "corridor_km": 60}
-    config["population"] = {"source": "file", "file": str(world / "population.tif")}
-    config["countries"]["file"] = str(REPO / config["countries"]["file"])
-    config["admin"]["file"] = str(REPO / config["admin"]["file"])
-    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    config = write_config(
+        run, world, widths=args.widths, chunks={"count": args.chunks, "halo_km": 300}
+    )
     pair = "-".join(config["pair"])
 
     corridor_gpkg = run / "results" / pair / "osm" / "corridor.gpkg"
@@ -131,7 +163,7 @@ def main() -> int:
     lines = [
         f"World: {pbf.stat().st_size / 1e6:,.0f} MB PBF, {roads:,} roads in the "
         f"{config['osm']['corridor_km']} km corridor; widths {args.widths}, then "
-        f"{args.new_width:g} added.",
+        f"{args.new_width:g} added; cells measured in {args.chunks} chunk(s).",
         "",
         "| step | wall s | peak RSS MB | ratio to the reference |",
         "|---|---|---|---|",

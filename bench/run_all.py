@@ -1,11 +1,14 @@
 """Rerun the benchmarks of bench/ and write their results into bench/README.md.
 
-    python bench/run_all.py OUT [--n-ways 1000000 --far-fraction 0.6 --seed 1] [--quick]
+    python bench/run_all.py OUT [--n-ways 1000000 --far-fraction 0.6 --seed 1]
+        [--n-ways-per-km X] [--quick]
 
 Runs, one after another on this machine: ``bench_workflow.py`` (the osmium-tool reference,
 the cold run, a new width, every rule's time and max RSS from Snakemake's ``benchmark:``
 files) on the world in ``OUT/world`` (made by ``make_world.py`` when missing), then, unless
-``--quick``, ``bench_spine.py``, ``bench_crossings.py`` and ``bench_layers.py``. Their
+``--quick``, ``bench_scaling.py`` (cold runs on the first 1,000, 2,000, 4,000 km and the
+whole of the border, ``--n-ways-per-km`` ways per km of border, its worlds and runs in
+``OUT/scaling``), ``bench_spine.py``, ``bench_crossings.py`` and ``bench_layers.py``. Their
 reports, with the machine (cores, RAM, CPU model), the date, the commit and the commands,
 replace the part of ``bench/README.md`` between the ``run_all`` markers. The ratios are the
 ones measured side by side in this run. Keep OUT outside the repository.
@@ -57,6 +60,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--n-ways", type=int, default=1_000_000)
+    parser.add_argument("--n-ways-per-km", type=float, help="of bench_scaling.py (its default)")
     parser.add_argument("--far-fraction", type=float, default=0.6)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="the workflow benchmark only")
@@ -71,7 +75,12 @@ def main() -> int:
         )
     ]
     if not args.quick:
+        scaling = [py, "bench/bench_scaling.py", str(args.out.resolve() / "scaling")]
+        scaling += world[1:]
+        if args.n_ways_per_km is not None:
+            scaling.append(f"--n-ways-per-km={args.n_ways_per_km:g}")
         steps += [
+            ("How cost grows with the border's length", scaling),
             ("Spine", [py, "bench/bench_spine.py"]),
             ("Crossings", [py, "bench/bench_crossings.py"]),
             ("Per-segment layers and rasters", [py, "bench/bench_layers.py"]),
