@@ -254,8 +254,13 @@ def region_tables(
         table["border_km"] = per.reindex(keys).fillna(0.0).to_numpy()
         by_pair = by_pair.drop(index=NO_REGION, level=0, errors="ignore")
         by_pair = by_pair.drop(index=NO_REGION, level=1, errors="ignore")
-        pairs = pairs.drop(columns="border_km").merge(
-            by_pair.rename("border_km").reset_index(), on=["region_a", "region_b"], how="outer"
+        on = ["region_a", "region_b"]
+        # names as text on both sides: an empty table's keys would otherwise be numbers
+        pairs = pairs.drop(columns="border_km").astype(dict.fromkeys(on, object))
+        pairs = pairs.merge(
+            by_pair.rename("border_km").reset_index().astype(dict.fromkeys(on, object)),
+            on=on,
+            how="outer",
         )
         pairs = pairs.fillna({"border_km": 0.0, "road_crossings": 0, "rail_crossings": 0})
     pairs = pairs.sort_values("border_km", ascending=False, ignore_index=True, kind="stable")

@@ -166,3 +166,31 @@ def test_region_tables_take_border_km_from_the_line():
     p = per_pair.set_index(["region_a", "region_b"])["border_km"]
     assert p[("North", "South-W")] == pytest.approx(total / 2, abs=0.3)
     assert p.sum() == pytest.approx(total, rel=1e-9)
+
+
+def test_region_tables_with_regions_on_one_side_only():
+    """No pair of facing regions (e.g. a world whose other side has no admin areas)."""
+    line, total = line_and_length()
+    cells = gpd.GeoDataFrame(
+        {
+            "seg_id": [1, 1],
+            "side": ["AAA", "BBB"],
+            "from_km": [0.0, 0.0],
+            "to_km": [25.0, 25.0],
+            "population": [10.0, 20.0],
+            "area_km2": [5.0, 5.0],
+            "isolation_index": [0.1, 0.2],
+        },
+        geometry=[shapely.box(60, 50, 61, 50.2), shapely.box(60, 49.8, 61, 50)],
+        crs=WGS84,
+    )
+    regions = gpd.GeoDataFrame(
+        {"side": ["AAA"], "name": ["North"]}, geometry=[shapely.box(59.9, 50, 61.1, 51)], crs=WGS84
+    )
+    segments = gpd.GeoDataFrame({"seg_id": [1]}, geometry=[line], crs=WGS84)
+    crossings = pd.DataFrame({"seg_id": [1], "kind": ["road"]})
+    per_region, per_pair = region_tables(
+        regions, cells, crossings, population=None, segments=segments
+    )
+    assert per_region.set_index("name")["border_km"]["North"] == pytest.approx(total, rel=1e-9)
+    assert len(per_pair) == 0 and list(per_pair.columns) == list(PAIR_COLUMNS)
