@@ -130,9 +130,9 @@ def test_cut_border_gives_each_km_to_the_nearest_region_on_each_side():
     assert pair.sum() == pytest.approx(total, rel=1e-9)
 
 
-def test_region_tables_take_border_km_from_the_line():
-    line, total = line_and_length()
-    cells = gpd.GeoDataFrame(
+def two_cells() -> gpd.GeoDataFrame:
+    """One segment's two cells along the line of :func:`line_and_length` (AAA north)."""
+    return gpd.GeoDataFrame(
         {
             "seg_id": [1, 1],
             "side": ["AAA", "BBB"],
@@ -145,6 +145,11 @@ def test_region_tables_take_border_km_from_the_line():
         geometry=[shapely.box(60, 50, 61, 50.2), shapely.box(60, 49.8, 61, 50)],
         crs=WGS84,
     )
+
+
+def test_region_tables_take_border_km_from_the_line():
+    line, total = line_and_length()
+    cells = two_cells()
     regions = gpd.GeoDataFrame(
         {"side": ["AAA", "BBB", "BBB"], "name": ["North", "South-W", "South-E"]},
         geometry=[
@@ -171,19 +176,7 @@ def test_region_tables_take_border_km_from_the_line():
 def test_region_tables_with_regions_on_one_side_only():
     """No pair of facing regions (e.g. a world whose other side has no admin areas)."""
     line, total = line_and_length()
-    cells = gpd.GeoDataFrame(
-        {
-            "seg_id": [1, 1],
-            "side": ["AAA", "BBB"],
-            "from_km": [0.0, 0.0],
-            "to_km": [25.0, 25.0],
-            "population": [10.0, 20.0],
-            "area_km2": [5.0, 5.0],
-            "isolation_index": [0.1, 0.2],
-        },
-        geometry=[shapely.box(60, 50, 61, 50.2), shapely.box(60, 49.8, 61, 50)],
-        crs=WGS84,
-    )
+    cells = two_cells()
     regions = gpd.GeoDataFrame(
         {"side": ["AAA"], "name": ["North"]}, geometry=[shapely.box(59.9, 50, 61.1, 51)], crs=WGS84
     )
