@@ -1,5 +1,6 @@
 # Configuration checks (at each parse, and once jobs are about to run), the configuration
 # of each pair, target lists, params and input functions; no rules here.
+import os
 import sys
 
 from snakemake.utils import validate
@@ -20,6 +21,12 @@ from borderzone.download import geofabrik_file_stem, geofabrik_files
 from borderzone.errors import BorderzoneError
 from borderzone.io import clear_interrupted_writes
 from borderzone.osm.geofabrik_regions import geofabrik_regions_of
+
+# Every rule is one thread (threads: 1), and jobs run side by side: the numerical libraries
+# (OpenMP, OpenBLAS) run one thread per job too, unless set otherwise. Two jobs with two
+# OpenMP threads each on two cores wait on each other (k-means of 620 cells: 20 s, not 0.2).
+for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 # Checks that open no file, at each parse (also -n and --lint): borderzone.config. Then the
 # configuration of each pair (pair, pairs or neighbours_of), each in results/{A}-{B}/.
