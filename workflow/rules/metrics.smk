@@ -61,7 +61,7 @@ rule build_town_times:
         town_min_population=config["population"]["town_min_population"],
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=7000,
         runtime=30,
     conda:
         "../envs/borderzone.yaml"
@@ -101,7 +101,7 @@ rule measure_cells:
         chunk=r"\d+",
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=6000,
         runtime=60,
     conda:
         "../envs/borderzone.yaml"
@@ -140,7 +140,7 @@ rule compute_segment_metrics:
         ),
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=2000,
         runtime=30,
     conda:
         "../envs/borderzone.yaml"
@@ -173,7 +173,7 @@ rule build_rasters:
         metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm", "population", "layers"]),
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=6000,
         runtime=60,
     conda:
         "../envs/borderzone.yaml"
