@@ -39,6 +39,7 @@ RULE_OUTPUTS = {
         f"{PAIR}/5km/{name}"
         for name in ("metrics.gpkg", "clusters.csv", "regions.csv", "region_pairs.csv")
     ],
+    "measure_cells": [f"{PAIR}/5km/chunks/measures_0.parquet"],
     "extract_corridor": [f"{PAIR}/osm/{name}.parquet" for name in OSM_LAYERS],
 }
 # the default run's notice that its roads are synthetic (not an error)
@@ -204,10 +205,10 @@ def osm_elsewhere(workdir: Path) -> tuple[dict, str]:
 CASES: list[tuple[str, Callable[[Path], tuple[dict, str | re.Pattern]], str]] = [
     ("population not a raster", not_a_raster, "build_rasters"),
     ("population truncated", truncated, "build_rasters"),
-    ("population without CRS", no_crs, "compute_segment_metrics"),
+    ("population without CRS", no_crs, "measure_cells"),
     ("population elsewhere", elsewhere, "build_rasters"),
-    ("population all nodata", all_nodata, "compute_segment_metrics"),
-    ("population over 30 %", west_third, "compute_segment_metrics"),
+    ("population all nodata", all_nodata, "measure_cells"),
+    ("population over 30 %", west_third, "measure_cells"),
     ("population negative", negative, "build_rasters"),
     ("OSM extract elsewhere", osm_elsewhere, "extract_corridor"),
 ]
