@@ -22,11 +22,12 @@ from borderzone.errors import BorderzoneError
 from borderzone.io import clear_interrupted_writes
 from borderzone.osm.geofabrik_regions import geofabrik_regions_of
 
-# Every rule is one thread (threads: 1), and jobs run side by side: the numerical libraries
+# Each job is one thread (threads: 1), and jobs run side by side: the numerical libraries
 # (OpenMP, OpenBLAS) run one thread per job too, unless set otherwise. Two jobs with two
 # OpenMP threads each on two cores wait on each other (k-means of 620 cells: 20 s, not 0.2).
-for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_threads, "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 # Checks that open no file, at each parse (also -n and --lint): borderzone.config. Then the
 # configuration of each pair (pair, pairs or neighbours_of), each in results/{A}-{B}/.

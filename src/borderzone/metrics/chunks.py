@@ -82,7 +82,7 @@ def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
 
 
 def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
-    """The lon/lat box that holds the boxes ``a`` and ``b``."""
+    """Give the lon/lat box that holds the boxes ``a`` and ``b``."""
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
