@@ -104,10 +104,7 @@ def _conic(bounds: tuple[float, float, float, float], *, kind: str) -> str:
     lat_1, lat_2 = mid - span / 3, mid + span / 3
     lon_0 = (minx + maxx) / 2
     proj = "lcc" if kind == "conformal" else "aea"
-    return (
-        f"+proj={proj} +lat_0={mid:.6f} +lon_0={lon_0:.6f} +lat_1={lat_1:.6f} "
-        f"+lat_2={lat_2:.6f}"
-    )
+    return f"+proj={proj} +lat_0={mid:.6f} +lon_0={lon_0:.6f} +lat_1={lat_1:.6f} +lat_2={lat_2:.6f}"
 
 
 DENSIFY_DEG = 0.01
