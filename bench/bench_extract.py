@@ -8,25 +8,36 @@ Two sub-commands:
     band 0.5 degrees wide through the box that holds a few per cent of the copies. Keep the
     output in /tmp, never in the repository.
 
-``run PBF CORRIDOR.geojson [--jobs ...]``
+``run PBF CORRIDOR.geojson [--jobs ...] [--repeat N] [--threads T]``
     Run each job in its own child process (``/usr/bin/time -f``), so wall time and peak RSS
     are those of that job alone (the RSS reported by wait4 is the maximum over the job and
     the processes it waited for, so pipelines of several osmium calls are measured whole).
+    With ``--repeat N`` the list of jobs runs N times in turn, and each job's time is also
+    given as a ratio to the reference's in the same round (on a shared machine the load
+    changes from minute to minute: only ratios of jobs run side by side compare).
 
 Jobs:
 
+- ``osmium``: the reference, ``osmium extract -s complete_ways`` then ``osmium tags-filter
+  w/highway w/railway n/place n/barrier=border_control`` (as ``bench_workflow.py``);
+- ``prefilter``: :func:`borderzone.osm.prefilter.prefilter` alone, the osmium-tool steps
+  of borderzone (``extract -s smart``, complete boundary and multipolygon relations, then
+  ``tags-filter`` with borderzone's expressions);
 - ``borderzone``: :func:`borderzone.osm.pbf.extract_corridor` with the default engine;
 - ``borderzone-pyosmium``: the same with ``engine="pyosmium"`` (no osmium-tool binary);
-- ``osmium``: the reference, ``osmium extract -s complete_ways`` then ``osmium tags-filter``;
-- ``osmium-smart``: the same with ``-s smart -S types=boundary`` (what borderzone runs);
 - ``fileinfo``: ``osmium fileinfo -e``, decoding everything (the floor);
 - ``pyosmium-flex``: pyosmium ``FileProcessor.with_locations()`` over the whole file with a
   ``KeyFilter`` and a linestring per matching way (the naive pure-Python approach).
+
+``--threads T`` is handed to the borderzone jobs (the thread pools of osmium-tool and
+pyosmium, as the rule's ``threads``); the reference keeps osmium-tool's default.
 
 Example::
 
     python bench/bench_extract.py make-tiled /tmp/bzosm/tiled.osm.pbf --copies 900
     python bench/bench_extract.py run /tmp/bzosm/tiled.osm.pbf /tmp/bzosm/tiled.corridor.geojson
+    python bench/bench_extract.py run WORLD.osm.pbf corridor.geojson --jobs osmium borderzone \\
+        --repeat 3
 """
 
 from __future__ import annotations
@@ -142,8 +153,25 @@ logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 geom = shapely.from_geojson(Path(sys.argv[2]).read_text())
 if geom.geom_type == "GeometryCollection":
     geom = shapely.union_all(shapely.get_parts(geom))
-layers = extract_corridor([Path(sys.argv[1])], corridor=geom, engine=sys.argv[3])
+threads = int(sys.argv[4]) if sys.argv[4] != "none" else None
+layers = extract_corridor([Path(sys.argv[1])], corridor=geom, engine=sys.argv[3], threads=threads)
 print(json.dumps({k: len(v) for k, v in layers.items()}))
+"""
+
+_PY_PREFILTER = """
+import sys, json, shapely, tempfile
+from pathlib import Path
+from borderzone.osm.pbf import ScanSpec, _tag_expressions
+from borderzone.osm.prefilter import osmium_binary, prefilter
+geom = shapely.from_geojson(Path(sys.argv[2]).read_text())
+if geom.geom_type == "GeometryCollection":
+    geom = shapely.union_all(shapely.get_parts(geom))
+threads = int(sys.argv[3]) if sys.argv[3] != "none" else None
+with tempfile.TemporaryDirectory() as tmp:
+    out = prefilter(osmium_binary("osmium-tool"), [Path(sys.argv[1])],
+                    tag_filters=_tag_expressions(ScanSpec()), corridor=geom, tmp=Path(tmp),
+                    threads=threads)
+    print(json.dumps({"MB": round(out.stat().st_size / 1e6, 1)}))
 """
 
 _PY_FLEX = """
@@ -164,51 +192,67 @@ print(json.dumps({"lines": n}))
 """
 
 
-def _jobs(pbf: Path, corridor: Path, tmp: Path) -> dict[str, str]:
+REFERENCE = "osmium"
+"""The job the others are compared with."""
+
+
+def _jobs(pbf: Path, corridor: Path, tmp: Path, threads: int | None) -> dict[str, str]:
     py = shlex.quote(sys.executable)
     p, c = shlex.quote(str(pbf)), shlex.quote(str(corridor))
+    t = "none" if threads is None else str(threads)
     ext, flt = tmp / "ext.osm.pbf", tmp / "flt.osm.pbf"
-    tags = "w/highway w/railway nw/barrier=border_control nw/government=border_control "
-    tags += "nw/railway=border nw/border_control n/place r/boundary=administrative"
     return {
         "fileinfo": f"osmium fileinfo -e {p} > /dev/null",
-        "osmium": f"osmium extract -O -s complete_ways -p {c} {p} -o {ext} && "
-        f"osmium tags-filter -O {ext} {tags} -o {flt}",
-        "osmium-smart": f"osmium extract -O -s smart -S types=boundary -p {c} {p} -o {ext} && "
-        f"osmium tags-filter -O {ext} {tags} -o {flt}",
-        "borderzone": f"{py} -c {shlex.quote(_PY_EXTRACT)} {p} {c} auto",
-        "borderzone-pyosmium": f"{py} -c {shlex.quote(_PY_EXTRACT)} {p} {c} pyosmium",
+        REFERENCE: f"osmium extract -s complete_ways -p {c} {p} -O -o {ext} && "
+        f"osmium tags-filter {ext} w/highway w/railway n/place n/barrier=border_control "
+        f"-O -o {flt}",
+        "prefilter": f"{py} -c {shlex.quote(_PY_PREFILTER)} {p} {c} {t}",
+        "borderzone": f"{py} -c {shlex.quote(_PY_EXTRACT)} {p} {c} auto {t}",
+        "borderzone-pyosmium": f"{py} -c {shlex.quote(_PY_EXTRACT)} {p} {c} pyosmium {t}",
         "pyosmium-flex": f"{py} -c {shlex.quote(_PY_FLEX)} {p}",
     }
 
 
-def run(pbf: Path, corridor: Path, jobs: list[str]) -> None:
+def _time(cmd: str) -> tuple[float, float, str]:
+    """Run one job under /usr/bin/time: wall seconds, peak RSS in MB, last line of output."""
+    t0 = time.perf_counter()
+    res = subprocess.run(
+        [TIME, "-f", "BZTIME %e %M", "sh", "-c", cmd],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "2"},
+    )
+    wall = time.perf_counter() - t0
+    line = [ln for ln in res.stderr.splitlines() if ln.startswith("BZTIME")]
+    rss_mb = int(line[-1].split()[2]) / 1024 if line else float("nan")
+    out = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ""
+    if res.returncode != 0:
+        out = f"FAILED ({res.returncode}): {res.stderr.strip().splitlines()[-3:]}"
+    return wall, rss_mb, out
+
+
+def run(pbf: Path, corridor: Path, jobs: list[str], *, repeat: int, threads: int | None) -> None:
+    rows = []  # (round, job, wall, rss, output)
     with tempfile.TemporaryDirectory(prefix="bz-bench-") as tmp:
-        commands = _jobs(pbf, corridor, Path(tmp))
-        rows = []
-        for name in jobs:
-            cmd = commands[name]
-            t0 = time.perf_counter()
-            res = subprocess.run(
-                [TIME, "-f", "BZTIME %e %M", "sh", "-c", cmd],
-                capture_output=True,
-                text=True,
-                env={**os.environ, "OMP_NUM_THREADS": "2"},
-            )
-            wall = time.perf_counter() - t0
-            line = [ln for ln in res.stderr.splitlines() if ln.startswith("BZTIME")]
-            rss_mb = int(line[-1].split()[2]) / 1024 if line else float("nan")
-            out = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ""
-            if res.returncode != 0:
-                out = f"FAILED ({res.returncode}): {res.stderr.strip().splitlines()[-3:]}"
-            rows.append((name, wall, rss_mb, out))
-            sys.stdout.write(f"{name:22s} {wall:8.2f} s {rss_mb:9.0f} MB  {out}\n")
-            sys.stdout.flush()
+        commands = _jobs(pbf, corridor, Path(tmp), threads)
+        for k in range(repeat):
+            for name in jobs:
+                wall, rss_mb, out = _time(commands[name])
+                rows.append((k, name, wall, rss_mb, out))
+                sys.stdout.write(f"{k} {name:22s} {wall:8.2f} s {rss_mb:9.0f} MB  {out}\n")
+                sys.stdout.flush()
+    ref = {k: w for k, name, w, _, _ in rows if name == REFERENCE}
     size = pbf.stat().st_size / 1e6
-    sys.stdout.write(f"\n| job ({pbf.name}, {size:.0f} MB) | wall s | peak RSS MB | result |\n")
-    sys.stdout.write("|---|---|---|---|\n")
-    for name, wall, rss, out in rows:
-        sys.stdout.write(f"| {name} | {wall:.2f} | {rss:.0f} | {out} |\n")
+    sys.stdout.write(
+        f"\n| job ({pbf.name}, {size:.0f} MB) | wall s | peak RSS MB | ratio to the "
+        f"reference in the same round | result |\n|---|---|---|---|---|\n"
+    )
+    for name in jobs:
+        mine = [r for r in rows if r[1] == name]
+        walls = " / ".join(f"{r[2]:.1f}" for r in mine)
+        rss = max(r[3] for r in mine)
+        ratios = " / ".join(f"{r[2] / ref[r[0]]:.2f}" for r in mine if r[0] in ref) or "-"
+        sys.stdout.write(f"| {name} | {walls} | {rss:.0f} | {ratios} | {mine[-1][4]} |\n")
 
 
 def main() -> None:
@@ -224,13 +268,15 @@ def main() -> None:
     rn.add_argument(
         "--jobs",
         nargs="+",
-        default=["fileinfo", "osmium", "osmium-smart", "borderzone", "borderzone-pyosmium"],
+        default=["fileinfo", REFERENCE, "prefilter", "borderzone", "borderzone-pyosmium"],
     )
+    rn.add_argument("--repeat", type=int, default=1, help="rounds of the job list")
+    rn.add_argument("--threads", type=int, default=None, help="threads of the borderzone jobs")
     args = parser.parse_args()
     if args.cmd == "make-tiled":
         make_tiled(args.out, copies=args.copies, source=args.source)
     else:
-        run(args.pbf, args.corridor, args.jobs)
+        run(args.pbf, args.corridor, args.jobs, repeat=args.repeat, threads=args.threads)
 
 
 if __name__ == "__main__":

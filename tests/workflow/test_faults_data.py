@@ -275,7 +275,7 @@ def test_tags_that_are_not_utf8_are_replaced_and_counted(prepared, tmp_path):
     assert error_lines(proc) == [] and "Traceback" not in proc.stderr
     log = (workdir / f"{PAIR}/logs/extract_corridor.log").read_text()
     assert (
-        f"WARNING borderzone.osm.pbf: {path}: 5 object(s) have tag values that are not valid "
+        f"WARNING borderzone.osm.scan: {path}: 5 object(s) have tag values that are not valid "
         "UTF-8, read with U+FFFD in place of the bad bytes: "
     ) in log
     names = pd.read_parquet(workdir / f"{PAIR}/osm/places.parquet").set_index("osm_id")["name"]

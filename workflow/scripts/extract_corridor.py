@@ -10,6 +10,7 @@ with rule_log(snakemake.log[0]):
         corridor=read_layer(snakemake.input.corridor, "corridor").geometry.union_all(),
         include_paths=snakemake.params.include_paths,
         rail_exclude=snakemake.params.rail_exclude,
+        threads=snakemake.threads,
     )
     for name, layer in layers.items():
         write_parquet(layer, snakemake.output[name])

@@ -17,10 +17,12 @@ whole file or loads its nodes into Python objects. Two engines give the same lay
     fine for regional extracts, several GB for a national one (``location_storage`` takes
     a disk-backed index such as ``"sparse_file_array,/tmp/nodes.idx"`` instead).
 
-Both engines then do the same (:func:`read_candidates`): each candidate way becomes a WKB
-linestring (built in C++ by pyosmium), and the corridor test and all geometries are
-vectorised with shapely 2 over the coordinate arrays. Multipolygons of relations are
-assembled by libosmium, for admin areas and for river areas (closed ways too).
+Both engines then read with the same scan (:func:`read_candidates`, the reader itself in
+:mod:`borderzone.osm.scan`): each candidate way becomes a WKB linestring (built in C++ by
+pyosmium), and the corridor test and all geometries are vectorised with shapely 2 over the
+coordinate arrays. Multipolygons of relations are assembled by libosmium, for admin areas
+and for river areas (closed ways too). ``threads`` sizes the thread pools of osmium-tool and
+pyosmium, which decode the files.
 
 A way is kept when any of its nodes lies in the corridor; the whole way is kept (clipping
 happens later). Files that hold no road, railway or place in the corridor (an extract of
@@ -36,7 +38,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,79 +53,24 @@ from borderzone.osm.prefilter import (
     nothing_in_corridor,
     osmium_binary,
     prefilter,
-    unreadable,
 )
+from borderzone.osm.scan import Candidates, ScanSpec, scan_pbf
 from borderzone.osm.schema import (
-    ADMIN_TAGS,
     CHECKPOINT_MATCH,
-    CHECKPOINT_TAGS,
     LAYER_COLUMNS,
     PATH_CLASSES,
     PLACE_CLASSES,
-    PLACE_TAGS,
     RAIL_CLASSES,
     RAIL_EXCLUDE,
-    RAIL_TAGS,
     ROAD_CLASSES,
-    ROAD_TAGS,
     WATER_AREA_MATCH,
     WATERWAY_CLASSES,
-    WATERWAY_TAGS,
     empty_layer,
-    is_checkpoint,
-    is_water_area,
     parse_population,
     representative_points,
 )
-from borderzone.osm.tags import SafeTags
 
 log = logging.getLogger(__name__)
-
-_NODE_KEYS = ("place", *CHECKPOINT_MATCH)
-_WAY_KEYS = ("highway", "railway", *CHECKPOINT_MATCH, "maritime", "waterway")
-_AREA_TAGS = (("boundary", "administrative"), *(kv for m in WATER_AREA_MATCH for kv in m.items()))
-"""Tags of the areas libosmium assembles: admin areas, and candidates of river areas."""
-
-
-@dataclass
-class ScanSpec:
-    """What one scan keeps."""
-
-    road_classes: frozenset[str] = frozenset(ROAD_CLASSES)
-    rail_exclude: tuple[str, ...] = RAIL_EXCLUDE
-    admin_levels: frozenset[int] = frozenset((2, 4, 6))
-    admin_iso3: frozenset[str] | None = None  # only these countries (outlines)
-    want_lines: bool = True  # roads, rail, checkpoints, places
-
-
-@dataclass
-class Candidates:
-    """Objects collected by a scan, before the corridor test."""
-
-    roads: list[tuple] = field(default_factory=list)
-    road_wkb: list[str] = field(default_factory=list)
-    rail: list[tuple] = field(default_factory=list)
-    rail_wkb: list[str] = field(default_factory=list)
-    cp_rows: list[tuple] = field(default_factory=list)
-    cp_wkb: list[str] = field(default_factory=list)
-    cp_nodes: list[tuple] = field(default_factory=list)
-    cp_xy: list[tuple[float, float]] = field(default_factory=list)
-    places: list[tuple] = field(default_factory=list)
-    place_xy: list[tuple[float, float]] = field(default_factory=list)
-    admin: list[tuple] = field(default_factory=list)
-    admin_wkb: list[str] = field(default_factory=list)
-    water_lines: list[tuple] = field(default_factory=list)
-    water_line_wkb: list[str] = field(default_factory=list)
-    water_areas: list[tuple] = field(default_factory=list)
-    water_area_wkb: list[str] = field(default_factory=list)
-    maritime_wkb: list[str] = field(default_factory=list)
-    missing: int = 0
-    undecodable: list[str] = field(default_factory=list)  # "way 12": a tag not UTF-8
-
-
-_SHOW_IDS = 5
-"""How many objects with undecodable tags the log names."""
-
 
 # --------------------------------------------------------------------------------------
 # public API
@@ -138,6 +85,7 @@ def extract_corridor(
     admin_levels: Sequence[int] = (2, 4, 6),
     engine: Engine = "auto",
     location_storage: str = "flex_mem",
+    threads: int | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Read the roads, rail, checkpoints, places, waterways and admin areas of a corridor.
 
@@ -162,6 +110,9 @@ def extract_corridor(
         binary is found); see the module documentation.
     location_storage
         pyosmium node location index for the ``"pyosmium"`` engine.
+    threads
+        Threads that decode the files, in osmium-tool and pyosmium (their thread pools);
+        None leaves their default (the number of cores minus two, at least one).
 
     Returns
     -------
@@ -194,7 +145,9 @@ def extract_corridor(
         rail_exclude=tuple(rail_exclude),
         admin_levels=frozenset(int(x) for x in admin_levels),
     )
-    found = read_candidates(paths, spec, engine=engine, corridor=corridor, storage=location_storage)
+    found = read_candidates(
+        paths, spec, engine=engine, corridor=corridor, storage=location_storage, threads=threads
+    )
     layers = _build_layers(found, corridor)
     log.info(
         "corridor layers from %s: %s",
@@ -253,18 +206,20 @@ def read_candidates(
     engine: Engine,
     corridor: shapely.Geometry | None,
     storage: str,
+    threads: int | None = None,
 ) -> Candidates:
     """Scan the files with ``engine`` and collect what ``spec`` asks for.
 
     ``corridor`` (EPSG:4326) lets osmium-tool cut the files first; None reads them whole.
-    The corridor test itself is left to the caller.
+    The corridor test itself is left to the caller. ``threads`` sizes the thread pools of
+    osmium-tool and pyosmium (None: their default).
     """
     binary = osmium_binary(engine)
     found = Candidates()
     if binary is None:
         log.info("reading %d file(s) with pyosmium (engine 'pyosmium')", len(paths))
         for path in paths:
-            _scan(path, spec, found, storage=storage)
+            scan_pbf(path, spec, found, storage=storage, threads=threads)
         return found
     log.info("reading %d file(s) with osmium-tool %s then pyosmium", len(paths), binary)
     with tempfile.TemporaryDirectory(prefix="borderzone-osm-") as tmp:
@@ -274,8 +229,9 @@ def read_candidates(
             tag_filters=_tag_expressions(spec),
             corridor=corridor,
             tmp=Path(tmp),
+            threads=threads,
         )
-        _scan(small, spec, found, storage="flex_mem", origin=paths)
+        scan_pbf(small, spec, found, storage="flex_mem", origin=paths, threads=threads)
     return found
 
 
@@ -293,155 +249,6 @@ def _tag_expressions(spec: ScanSpec) -> list[str]:
         *sorted({f"wr/{k}={v}" for m in WATER_AREA_MATCH for k, v in m.items() if k != "natural"}),
         f"r/admin_level={levels}",
     ]
-
-
-def _scan(
-    path: Path,
-    spec: ScanSpec,
-    found: Candidates,
-    *,
-    storage: str,
-    origin: Sequence[Path] | None = None,
-) -> None:
-    """Read one PBF: C++ filters in front, candidate objects into ``found``."""
-    import osmium
-    from osmium.filter import KeyFilter, TagFilter
-
-    node_keys = KeyFilter(*_NODE_KEYS)
-    node_keys.enable_for(osmium.osm.NODE)
-    way_keys = KeyFilter(*_WAY_KEYS)
-    way_keys.enable_for(osmium.osm.WAY)
-    area_tags = TagFilter(*_AREA_TAGS)
-    area_tags.enable_for(osmium.osm.AREA)
-    relations = TagFilter(*_AREA_TAGS)
-    processor = (
-        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-        .with_locations(storage)
-        .with_areas(relations)
-        .with_filter(node_keys)
-        .with_filter(way_keys)
-        .with_filter(area_tags)
-    )
-    wkb = osmium.geom.WKBFactory()
-    levels = {str(x) for x in spec.admin_levels}
-    rail_classes = set(RAIL_CLASSES)
-    excluded = set(spec.rail_exclude)
-    excluded_keys = [f"{s}:railway" for s in spec.rail_exclude]
-    places = set(PLACE_CLASSES)
-    waterways = set(WATERWAY_CLASSES)
-    want = spec.want_lines
-    bad_before = len(found.undecodable)
-    try:
-        for obj in processor:
-            tags = SafeTags(obj, found.undecodable)
-            if obj.is_way():
-                if "maritime" in tags and tags["maritime"] == "yes" and not want:
-                    try:
-                        found.maritime_wkb.append(wkb.create_linestring(obj))
-                    except Exception:  # noqa: BLE001 - missing nodes
-                        found.missing += 1
-                if not want:
-                    continue
-                highway = tags.get("highway")
-                railway = tags.get("railway")
-                is_road = highway in spec.road_classes
-                is_rail = railway in rail_classes and not (
-                    railway in excluded
-                    or any(tags.get(s, "no") != "no" for s in excluded)
-                    or any(k in tags for k in excluded_keys)
-                )
-                is_cp = is_checkpoint(tags)
-                is_water = tags.get("waterway") in waterways
-                if not (is_road or is_rail or is_cp or is_water):
-                    continue
-                try:
-                    line = wkb.create_linestring(obj)
-                except Exception:  # noqa: BLE001 - nodes missing (cut at the file's edge)
-                    line = _partial_line(obj)
-                    found.missing += 1
-                    if line is None:
-                        continue
-                if is_road:
-                    found.roads.append((obj.id, *(tags.get(k) for k in ROAD_TAGS)))
-                    found.road_wkb.append(line)
-                if is_rail:
-                    found.rail.append((obj.id, *(tags.get(k) for k in RAIL_TAGS)))
-                    found.rail_wkb.append(line)
-                if is_cp:
-                    found.cp_rows.append((obj.id, "way", *(tags.get(k) for k in CHECKPOINT_TAGS)))
-                    found.cp_wkb.append(line)
-                if is_water:
-                    found.water_lines.append((obj.id, "way", *(tags.get(k) for k in WATERWAY_TAGS)))
-                    found.water_line_wkb.append(line)
-            elif obj.is_node():
-                if not want:
-                    continue
-                loc = obj.location
-                if not loc.valid():
-                    continue
-                if tags.get("place") in places:
-                    found.places.append((obj.id, *(tags.get(k) for k in PLACE_TAGS)))
-                    found.place_xy.append((loc.lon, loc.lat))
-                if is_checkpoint(tags):
-                    found.cp_nodes.append((obj.id, "node", *(tags.get(k) for k in CHECKPOINT_TAGS)))
-                    found.cp_xy.append((loc.lon, loc.lat))
-            elif obj.is_area():
-                if want and is_water_area(tags):
-                    _add_water_area(obj, tags, found, wkb)
-                if obj.from_way() or tags.get("admin_level") not in levels:
-                    continue
-                if spec.admin_iso3 is not None and (
-                    tags.get("ISO3166-1:alpha3") not in spec.admin_iso3
-                ):
-                    continue
-                try:
-                    poly = wkb.create_multipolygon(obj)
-                except Exception:  # noqa: BLE001 - incomplete relation
-                    found.missing += 1
-                    continue
-                found.admin.append(
-                    (obj.orig_id(), int(tags["admin_level"]), *(tags.get(k) for k in ADMIN_TAGS))
-                )
-                found.admin_wkb.append(poly)
-    except RuntimeError as exc:
-        raise unreadable(origin[0] if origin and len(origin) == 1 else path, exc) from exc
-    if found.missing:
-        log.info(
-            "%s: %d objects have nodes missing from the file (partial geometry)",
-            path,
-            found.missing,
-        )
-    bad = found.undecodable[bad_before:]
-    if bad:
-        log.warning(
-            "%s: %d object(s) have tag values that are not valid UTF-8, read with U+FFFD "
-            "in place of the bad bytes: %s%s",
-            ", ".join(map(str, origin)) if origin else path,
-            len(bad),
-            ", ".join(bad[:_SHOW_IDS]),
-            ", ..." if len(bad) > _SHOW_IDS else "",
-        )
-
-
-def _add_water_area(area, tags: SafeTags, found: Candidates, wkb) -> None:
-    """Collect a river area (a closed way or a multipolygon relation)."""
-    try:
-        poly = wkb.create_multipolygon(area)
-    except Exception:  # noqa: BLE001 - incomplete ring
-        found.missing += 1
-        return
-    kind = "way" if area.from_way() else "relation"
-    found.water_areas.append((area.orig_id(), kind, *(tags.get(k) for k in WATERWAY_TAGS)))
-    found.water_area_wkb.append(poly)
-
-
-def _partial_line(way) -> str | None:
-    """Hex WKB of the part of a way whose nodes are in the file, or None (< 2 points)."""
-    xy = [(n.lon, n.lat) for n in way.nodes if n.location.valid()]
-    xy = [p for i, p in enumerate(xy) if i == 0 or p != xy[i - 1]]
-    if len(xy) < 2:
-        return None
-    return shapely.to_wkb(shapely.LineString(xy), hex=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -463,19 +270,29 @@ def _frame(name: str, rows: list[tuple], geoms: np.ndarray) -> gpd.GeoDataFrame:
     return gdf.reset_index(drop=True)
 
 
-def _lines_in(wkb: list[str], corridor: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """Lines from (hex) WKB, and which have a vertex in the corridor (vectorised)."""
+def _lines_in(wkb: list[bytes], corridor: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Lines from WKB, and which have a vertex in the corridor (vectorised).
+
+    The first vertex of every line is tested, then all the vertices of the lines whose
+    first one is outside: most lines of a cut lie inside, so few vertices are tested.
+    """
     lines = shapely.from_wkb(np.array(wkb, dtype=object))
     if len(lines) == 0:
         return lines, np.zeros(0, dtype=bool)
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    x0, y0, x1, y1 = corridor.bounds
-    in_box = (coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0)
-    in_box &= coords[:, 1] <= y1
-    inside = np.zeros(len(coords), dtype=bool)
-    inside[in_box] = shapely.contains_xy(corridor, coords[in_box, 0], coords[in_box, 1])
-    keep = np.bincount(index[inside], minlength=len(lines)) > 0
+    keep = shapely.get_num_coordinates(lines) > 0
+    keep[keep] = _contains(corridor, shapely.get_coordinates(shapely.get_point(lines[keep], 0)))
+    rest = np.flatnonzero(~keep)
+    coords, index = shapely.get_coordinates(lines[rest], return_index=True)
+    keep[rest[np.unique(index[_contains(corridor, coords)])]] = True
     return lines, keep
+
+
+def _contains(corridor: shapely.Geometry, xy: np.ndarray) -> np.ndarray:
+    """Which points (an (n, 2) array) lie in the corridor; its box is tested first."""
+    x0, y0, x1, y1 = corridor.bounds
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    inside[inside] = shapely.contains_xy(corridor, xy[inside, 0], xy[inside, 1])
+    return inside
 
 
 def _build_layers(found: Candidates, corridor: shapely.Geometry) -> dict[str, gpd.GeoDataFrame]:
@@ -485,21 +302,21 @@ def _build_layers(found: Candidates, corridor: shapely.Geometry) -> dict[str, gp
         ("rail", found.rail, found.rail_wkb),
     ):
         lines, keep = _lines_in(wkb, corridor)
-        layers[name] = _frame(name, [r for r, k in zip(rows, keep, strict=True) if k], lines[keep])
+        layers[name] = _frame(name, list(compress(rows, keep)), lines[keep])
     # checkpoints: nodes, then ways as a representative point
     lines, keep = _lines_in(found.cp_wkb, corridor)
     way_points = representative_points(lines[keep])
     xy = np.array(found.cp_xy, dtype=float).reshape(-1, 2)
     node_in = shapely.contains_xy(corridor, xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, bool)
-    rows = [r for r, k in zip(found.cp_nodes, node_in, strict=True) if k]
-    rows += [r for r, k in zip(found.cp_rows, keep, strict=True) if k]
+    rows = list(compress(found.cp_nodes, node_in))
+    rows += list(compress(found.cp_rows, keep))
     points = np.concatenate([shapely.points(xy[node_in]), way_points])
     layers["checkpoints"] = _frame("checkpoints", rows, points)
     xy = np.array(found.place_xy, dtype=float).reshape(-1, 2)
     inside = shapely.contains_xy(corridor, xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, bool)
     places = _frame(
         "places",
-        [r for r, k in zip(found.places, inside, strict=True) if k],
+        list(compress(found.places, inside)),
         shapely.points(xy[inside]),
     )
     places["population"] = parse_population(places["population"])
@@ -512,10 +329,10 @@ def _build_layers(found: Candidates, corridor: shapely.Geometry) -> dict[str, gp
 def _waterways(found: Candidates, corridor: shapely.Geometry) -> gpd.GeoDataFrame:
     """Waterway lines with a vertex in the corridor, then river areas intersecting it."""
     lines, keep = _lines_in(found.water_line_wkb, corridor)
-    rows = [r for r, k in zip(found.water_lines, keep, strict=True) if k]
+    rows = list(compress(found.water_lines, keep))
     areas = shapely.from_wkb(np.array(found.water_area_wkb, dtype=object))
     inside = shapely.intersects(corridor, areas) if len(areas) else np.zeros(0, bool)
-    rows += [r for r, k in zip(found.water_areas, inside, strict=True) if k]
+    rows += list(compress(found.water_areas, inside))
     return _frame("waterways", rows, np.concatenate([lines[keep], areas[inside]]))
 
 
@@ -540,7 +357,7 @@ def admin_layer(found: Candidates, *, corridor: shapely.Geometry | None) -> gpd.
     keep = ~shapely.is_empty(polys)
     if corridor is not None:
         keep &= shapely.intersects(corridor, polys)
-    rows = [r for r, k in zip(found.admin, keep, strict=True) if k]
+    rows = list(compress(found.admin, keep))
     gdf = _frame("admin", rows, polys[keep])
     if len(gdf):
         # an admin relation cut by the edge of one input is complete in another: keep the

@@ -279,6 +279,40 @@ def test_layers_without_features_keep_their_columns(tmp_path):
         assert layers[name].crs.to_epsg() == 4326
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_way_entering_the_corridor_after_its_first_node_is_kept_whole(tmp_path, engine):
+    nodes = {
+        1: (9.5, 10.5, {}),
+        2: (9.8, 10.5, {}),
+        3: (10.5, 10.5, {}),  # the one node inside the corridor
+        4: (11.5, 10.5, {}),
+        5: (9.5, 10.6, {}),
+    }
+    ways = {
+        100: ([1, 2, 3, 4], {"highway": "primary"}),
+        101: ([5, 1, 2], {"highway": "primary"}),  # outside, ends next to the corridor
+        102: ([5, 2, 3], {"railway": "rail"}),
+        103: ([1, 2, 3], {"waterway": "river"}),
+    }
+    path = write_pbf(tmp_path / "entering.osm.pbf", nodes, ways)
+    layers = extract_corridor([path], corridor=CORRIDOR, engine=engine)
+    road = layers["roads"].set_index("osm_id")
+    assert list(road.index) == [100]
+    expected = shapely.LineString([nodes[i][:2] for i in (1, 2, 3, 4)])
+    assert road.loc[100, "geometry"].equals(expected)
+    assert list(layers["rail"]["osm_id"]) == [102]
+    assert list(layers["waterways"]["osm_id"]) == [103]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_threads_give_the_same_layers(world, engine):
+    default = extract_corridor([world], corridor=CORRIDOR, engine=engine)
+    two = extract_corridor([world], corridor=CORRIDOR, engine=engine, threads=2)
+    for name in LAYER_COLUMNS:
+        assert default[name].drop(columns="geometry").equals(two[name].drop(columns="geometry"))
+        assert default[name].geom_equals(two[name]).all(), name
+
+
 def bad_utf8_pbf(path: Path) -> Path:
     """A PBF whose tag values hold bytes that are not UTF-8.
 
