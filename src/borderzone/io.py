@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import errno
 import glob
+import json
 import logging
 import os
 import secrets
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet
 import pyogrio
 import pyproj
 import shapely
@@ -458,6 +460,30 @@ def read_parquet(path: str | Path) -> gpd.GeoDataFrame:
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
     return gpd.read_parquet(path)
+
+
+def iter_parquet(
+    path: str | Path, *, columns: Sequence[str] | None = None, batch_rows: int = 50_000
+) -> Iterator[gpd.GeoDataFrame]:
+    """Read a GeoParquet file of :func:`write_parquet` in batches of ``batch_rows`` rows.
+
+    Only ``columns`` (those of them the file has) and the geometry are read, so a pass over
+    a file of millions of lines holds one batch of geometries at a time.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path} does not exist")
+    file = pyarrow.parquet.ParquetFile(path)
+    geo = json.loads(file.schema_arrow.metadata[b"geo"])
+    name = geo["primary_column"]
+    crs = geo["columns"][name].get("crs", "OGC:CRS84")  # absent: lon/lat (GeoParquet)
+    crs = None if crs is None else pyproj.CRS.from_user_input(crs)
+    names = file.schema_arrow.names
+    keep = [c for c in names if c != name and (columns is None or c in columns)]
+    for batch in file.iter_batches(batch_size=batch_rows, columns=[*keep, name]):
+        frame = batch.select(keep).to_pandas()
+        geometry = shapely.from_wkb(batch.column(name).to_numpy(zero_copy_only=False))
+        yield gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
 def read_admin(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:

@@ -13,14 +13,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
 from full_disk import on_full_disk
 
-from borderzone.errors import ConfigError
+from borderzone.errors import ConfigError, InputDataError
 from borderzone.io import (
     clear_interrupted_writes,
+    iter_parquet,
+    read_parquet,
     replacing,
     temporaries,
     write_date,
@@ -108,6 +111,34 @@ def test_write_date_never_reads_the_clock(monkeypatch):
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert write_date() == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def test_a_parquet_file_read_in_batches_is_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    lines = gpd.GeoDataFrame(
+        {
+            "highway": rng.choice(["primary", "track", None], 1234),
+            "name": "x",
+            "n": np.arange(1234),
+        },
+        geometry=[
+            shapely.LineString(rng.uniform(0, 10, (int(rng.integers(2, 9)), 2)))
+            for _ in range(1234)
+        ],
+        crs="EPSG:4326",
+    )
+    write_parquet(lines, tmp_path / "roads.parquet")
+    batches = list(
+        iter_parquet(tmp_path / "roads.parquet", columns=["highway", "n"], batch_rows=100)
+    )
+    assert [len(b) for b in batches] == [100] * 12 + [34]
+    together = gpd.GeoDataFrame(pd.concat(batches, ignore_index=True), crs=batches[0].crs)
+    whole = read_parquet(tmp_path / "roads.parquet")
+    assert list(together.columns) == ["highway", "n", "geometry"] and together.crs == whole.crs
+    assert together.drop(columns="geometry").equals(whole[["highway", "n"]])
+    assert shapely.equals_exact(together.geometry.values, whole.geometry.values, 0).all()
+    with pytest.raises(InputDataError, match="missing.parquet does not exist"):
+        next(iter_parquet(tmp_path / "missing.parquet"))
 
 
 def test_two_parquet_writes_are_byte_identical(tmp_path):

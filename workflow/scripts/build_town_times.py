@@ -1,12 +1,13 @@
 """Rule build_town_times: minutes to a town from every road node of the corridor."""
 
-from borderzone.io import read_countries, read_parquet, replacing
+from borderzone.io import iter_parquet, read_countries, read_parquet, replacing
 from borderzone.logs import rule_log
 from borderzone.metrics import build_town_times
+from borderzone.metrics.travel import SPEED_TAGS
 
 with rule_log(snakemake.log[0]):
     times = build_town_times(
-        roads=read_parquet(snakemake.input.roads),
+        roads=iter_parquet(snakemake.input.roads, columns=SPEED_TAGS),
         places=read_parquet(snakemake.input.places),
         countries=read_countries(snakemake.input.countries, **snakemake.params.countries),
         speeds_kmh=snakemake.params.speeds_kmh,

@@ -14,7 +14,8 @@ a cell's travel times only when the halo provably holds them:
   would have over every road of the buffer;
 - a town's time is the nearest road nodes' (computed once over the corridor, rule
   ``build_town_times``): exact when the last of an origin's nearest nodes lies well inside
-  the halo.
+  the halo of nodes read, a share (:data:`NODES_SHARE`) of the halo of roads: the nearest
+  nodes are near, and a chunk need not hold the nodes of a whole stretch of corridor.
 
 The other cells are measured again with the halo doubled, until it holds them or reaches
 the whole buffer, so a remote stretch costs more and nothing is cut short. Rule
@@ -45,6 +46,9 @@ SAFETY = 0.8
 """Share of the halo a travel time or a nearest node may reach to count as exact: room for
 the difference between the straight distance and what the nearest-node search and the
 halo's box in degrees measure."""
+
+NODES_SHARE = 0.25
+"""The halo of town-time nodes a chunk reads, as a share of its halo of roads."""
 
 WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
 
@@ -79,11 +83,6 @@ def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
     if x1 - x0 + 2 * dlon >= 360.0:
         return WHOLE_WORLD
     return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)
-
-
-def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
-    """Give the lon/lat box that holds the boxes ``a`` and ``b``."""
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _holds(box: tuple[float, ...], extent: tuple[float, ...]) -> bool:
@@ -124,9 +123,9 @@ def measure_cells(
         Readers of the buffer's network and of the town times' nodes within a box
         (:data:`NetworkReader`, :data:`NodesReader`).
     nodes_extent
-        Lon/lat bounds of the town times' nodes. The buffer's network lies within the
-        cells: a box that holds both reads everything, and its travel times are those of
-        the whole buffer.
+        Lon/lat bounds of the town times' nodes: a box that holds them reads every node.
+        The buffer's network lies within the cells: a box that holds them reads all of it,
+        and its times to a crossing are those of the whole buffer.
     places, countries
         The corridor's places, candidates for the nearest town of their country.
     population
@@ -159,7 +158,7 @@ def measure_cells(
         name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
         check_population_raster(population, area=mine, name=name)
     towns = by_side(places, countries)
-    extent = _union(tuple(shapely.total_bounds(cells.geometry.values)), nodes_extent)
+    extent = tuple(shapely.total_bounds(cells.geometry.values))
     geoms = mine.geometry.values
     box = halo_box(geoms, halo_km)
     network = read_network(box)
@@ -181,24 +180,26 @@ def measure_cells(
     fastest = max(max(speeds_kmh.values()), access_kmh)
     todo = np.ones(len(mine), dtype=bool)
     while todo.any():
+        nodes_box = halo_box(mine.geometry.values[todo], NODES_SHARE * halo_km)
         t = travel_times(
             mine[todo],
             crossings,
             roads=network["roads"],
             places=network["places"],
             towns=towns,
-            town_times=read_town_nodes(box),
+            town_times=read_town_nodes(nodes_box),
             speeds_kmh=speeds_kmh,
             access_kmh=access_kmh,
             town_min_population=town_min_population,
             with_reach=True,
         )
-        if _holds(box, extent):
-            held = np.ones(len(t), dtype=bool)
-        else:
-            held = (
-                t[f"crossing_{REACH_COLUMNS[0]}"].to_numpy() < SAFETY * halo_km / fastest * 60
-            ) & (t[f"town_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km)
+        held = (
+            _holds(box, extent)
+            | (t[f"crossing_{REACH_COLUMNS[0]}"].to_numpy() < SAFETY * halo_km / fastest * 60)
+        ) & (
+            _holds(nodes_box, nodes_extent)
+            | (t[f"town_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * NODES_SHARE * halo_km)
+        )
         times.loc[t.index[held]] = t.loc[held, times.columns].to_numpy()
         todo[np.flatnonzero(todo)[held]] = False
         if todo.any():

@@ -23,7 +23,7 @@ from 1 by up to ~1 % at the edges, so distances and times are good to about that
 
 import logging
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -63,15 +63,40 @@ PARTIAL_DIR = ".build_rasters.partial"
 """Folder (inside the output folder) of the rasters and styles being written."""
 
 
+def road_speed_pixels(
+    roads: Iterable[gpd.GeoDataFrame],
+    grid: Grid,
+    *,
+    speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
+) -> np.ndarray:
+    """Speed (km/h) of the fastest road through each pixel, 0 where none passes.
+
+    ``roads`` are lines with ``highway`` (and surface tags), in any CRS, given in batches:
+    each is burnt (all touched pixels) and dropped before the next, so a corridor of
+    millions of roads never lies in memory at once. A pixel's value is a maximum, the same
+    whatever the batches.
+    """
+    fastest = np.zeros(grid.shape, dtype="float32")
+    for batch in roads:
+        if len(batch) == 0:
+            continue
+        v = road_speeds_kmh(batch, speeds_kmh=speeds_kmh)
+        order = np.argsort(v, kind="stable")
+        burned = burn_lines(project_to_grid(batch, grid)[order], grid, v[order])
+        np.maximum(fastest, burned, out=fastest)
+    return fastest
+
+
 def distance_to_road_km(
-    roads: gpd.GeoDataFrame, grid: Grid, *, mask: np.ndarray | None = None
+    roads: gpd.GeoDataFrame | np.ndarray, grid: Grid, *, mask: np.ndarray | None = None
 ) -> np.ndarray:
     """Distance from each pixel centre to the nearest pixel a road passes through, in km.
 
     Parameters
     ----------
     roads
-        Lines (any CRS); every road counts, on either side of the border.
+        Lines (any CRS); every road counts, on either side of the border. Or the road
+        pixels already burnt: :func:`road_speed_pixels` (> 0 on a road).
     grid
         The output grid.
     mask
@@ -83,7 +108,10 @@ def distance_to_road_km(
         float32 (height, width); 0 on road pixels, NaN outside ``mask``; inf when there is
         no road at all.
     """
-    on_road = burn_lines(project_to_grid(roads, grid), grid) > 0
+    if isinstance(roads, np.ndarray):
+        on_road = roads > 0
+    else:
+        on_road = burn_lines(project_to_grid(roads, grid), grid) > 0
     if on_road.any():
         dist = ndimage.distance_transform_edt(~on_road) * grid.resolution_m / 1000
     else:
@@ -95,7 +123,7 @@ def distance_to_road_km(
 
 
 def travel_time_raster_min(
-    roads: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | np.ndarray,
     crossings: gpd.GeoDataFrame,
     border: gpd.GeoDataFrame | shapely.Geometry,
     grid: Grid,
@@ -116,7 +144,8 @@ def travel_time_raster_min(
     Parameters
     ----------
     roads
-        Lines with ``highway`` (and surface tags).
+        Lines with ``highway`` (and surface tags), or the fastest speed of each pixel
+        already burnt (:func:`road_speed_pixels`).
     crossings
         Points with ``kind``; road crossings are the sources.
     border
@@ -138,12 +167,12 @@ def travel_time_raster_min(
         raise ValueError(f"access_kmh must be positive, got {access_kmh}")
     if isinstance(border, shapely.Geometry):
         border = gpd.GeoDataFrame(geometry=[border], crs=WGS84)
-    speed = np.full(grid.shape, float(access_kmh), dtype="float32")
-    if len(roads):
-        v = road_speeds_kmh(roads, speeds_kmh=speeds_kmh)
-        order = np.argsort(v, kind="stable")
-        burned = burn_lines(project_to_grid(roads, grid)[order], grid, v[order])
-        speed = np.where(burned > 0, np.maximum(burned, access_kmh), speed)
+    burned = (
+        roads
+        if isinstance(roads, np.ndarray)
+        else road_speed_pixels([roads], grid, speeds_kmh=speeds_kmh)
+    )
+    speed = np.where(burned > 0, np.maximum(burned, access_kmh), access_kmh).astype("float32")
     barrier = burn_lines(project_to_grid(border, grid), grid) > 0
     cross = select_crossings(crossings, kind="road")
     cxy = shapely.get_coordinates(project_to_grid(cross, grid)) if len(cross) else np.zeros((0, 2))
@@ -259,7 +288,7 @@ def build_rasters(
     *,
     buffer: gpd.GeoDataFrame,
     border: gpd.GeoDataFrame,
-    roads: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame],
     crossings: gpd.GeoDataFrame,
     population: str | Path | None = None,
     places: gpd.GeoDataFrame | None = None,
@@ -281,7 +310,8 @@ def build_rasters(
     buffer
         The zone covered (the corridor's ``buffer`` layer: both sides, clipped to the countries).
     border, roads, crossings
-        The border line, the roads (covering the zone) and the crossings.
+        The border line, the roads (covering the zone; or batches of them, e.g.
+        :func:`~borderzone.io.iter_parquet`, burnt one after another) and the crossings.
     population, places
         Population raster (people per pixel) or, without one, places with ``population``.
     resolution_m
@@ -313,16 +343,14 @@ def build_rasters(
         check_population_raster(population, area=buffer, name="the corridor's land")
     grid = equal_area_grid(buffer, resolution_m=resolution_m)
     mask = zone_mask(buffer, grid)
-    # projected once for both rasters that burn them
-    roads = gpd.GeoDataFrame(
-        roads.drop(columns=roads.geometry.name),
-        geometry=project_to_grid(roads, grid),
-        crs=grid.crs,
+    # burnt once for both rasters that need them
+    fastest = road_speed_pixels(
+        [roads] if isinstance(roads, gpd.GeoDataFrame) else roads, grid, speeds_kmh=speeds_kmh
     )
     measures = {
-        "distance_to_road": lambda: distance_to_road_km(roads, grid, mask=mask),
+        "distance_to_road": lambda: distance_to_road_km(fastest, grid, mask=mask),
         "travel_time_to_crossing": lambda: travel_time_raster_min(
-            roads, crossings, border, grid, mask=mask, speeds_kmh=speeds_kmh, access_kmh=access_kmh
+            fastest, crossings, border, grid, mask=mask, access_kmh=access_kmh
         ),
         "population_density": lambda: population_density_raster(
             grid, raster=population, places=places, mask=mask

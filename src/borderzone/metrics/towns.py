@@ -8,7 +8,7 @@ width's ``compute_segment_metrics`` reads the nodes' minutes
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -43,7 +43,7 @@ def by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataF
 
 def build_town_times(
     *,
-    roads: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame],
     places: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     speeds_kmh: Mapping[str, float],
@@ -52,10 +52,16 @@ def build_town_times(
 ) -> pd.DataFrame:
     """Minutes from every node of the corridor's road graph to the nearest town of its side.
 
+    The sides never share a node and a town serves its own side only, so each side's graph
+    is built and searched on its own, one after the other: the nodes and their minutes are
+    those of one graph of both sides, in its order, with half of it in memory.
+
     Parameters
     ----------
     roads, places
-        The corridor's roads and places (``osm/roads.parquet``, ``osm/places.parquet``).
+        The corridor's roads (or batches of them, e.g. :func:`~borderzone.io.iter_parquet`,
+        cut by country one after another) and places (``osm/roads.parquet``,
+        ``osm/places.parquet``).
     countries
         The two outlines: roads and towns take the side of the country they lie in.
     speeds_kmh, access_kmh, town_min_population
@@ -67,27 +73,35 @@ def build_town_times(
         :data:`TOWN_TIME_COLUMNS`, in the graph's node order; ``minutes`` is inf where no
         town is reached.
     """
-    graph = road_graph(by_side(roads, countries), speeds_kmh=speeds_kmh)
-    minutes = town_node_minutes(
-        graph,
-        by_side(places, countries),
-        min_population=town_min_population,
-        access_kmh=access_kmh,
-    )
+    towns = by_side(places, countries)
+    sides: list[list[gpd.GeoDataFrame]] = [[] for _ in range(len(countries))]
+    for batch in [roads] if isinstance(roads, gpd.GeoDataFrame) else roads:
+        for i in range(len(countries)):
+            sides[i].append(by_side(batch, countries.iloc[[i]]))
+    frames = []
+    for i in range(len(sides)):
+        side_roads = pd.concat(sides[i], ignore_index=True)
+        sides[i] = []
+        graph = road_graph(gpd.GeoDataFrame(side_roads, crs=WGS84), speeds_kmh=speeds_kmh)
+        del side_roads
+        minutes = town_node_minutes(
+            graph, towns, min_population=town_min_population, access_kmh=access_kmh
+        )
+        frames.append(
+            pd.DataFrame(
+                {"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1], "side": graph.side}
+            ).assign(minutes=minutes)
+        )
+        del graph
+    out = pd.concat(frames, ignore_index=True)
+    out["side"] = pd.Categorical(out["side"])
     log.info(
         "minutes to a town of %d people from %d road nodes (%d reach one)",
         town_min_population,
-        len(minutes),
-        int(np.isfinite(minutes).sum()),
+        len(out),
+        int(np.isfinite(out["minutes"]).sum()),
     )
-    return pd.DataFrame(
-        {
-            "lon": graph.lonlat[:, 0],
-            "lat": graph.lonlat[:, 1],
-            "side": pd.Categorical(graph.side),
-            "minutes": minutes,
-        }
-    )
+    return out
 
 
 def town_times_bounds(path: str | Path) -> tuple[float, float, float, float]:

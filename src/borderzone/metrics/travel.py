@@ -5,10 +5,17 @@ graph joins ways at shared vertices, one graph per side, and a side is left only
 crossing. From an origin (a settlement or a cell's centroid) the network is reached in a
 straight line at ``access_kmh``; one multi-source Dijkstra
 (:func:`scipy.sparse.csgraph.dijkstra`) from the targets gives every node's time.
+
+The Dijkstra runs on the junctions only (:func:`_minutes_from_targets`): a way's inner
+vertices, on no other way, are folded into the edge between the junctions at its ends,
+and their times follow from those of the two ends. Edge costs are whole multiples of
+:data:`QUANTUM_MIN`, so every sum of them is exact in floating point: a node's time is the
+exact minimum over its routes, the same whichever vertices are folded and whichever roads
+around them are in the graph (a chunk of the border, :mod:`borderzone.metrics.chunks`).
 """
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,6 +62,13 @@ A way's speed is looked up as ``"{class}:{surface_class}"``, then ``"{class}"``,
 """
 
 
+QUANTUM_MIN = 2.0**-20
+"""Edge costs are rounded to whole multiples of this many minutes (57 µs), at least one:
+sums of up to 2**33 minutes of them are exact in float64."""
+
+SPEED_TAGS = ("highway", "surface", "tracktype", "smoothness")
+"""The tags a road's speed is read from (:func:`road_speeds_kmh`)."""
+
 REACH_COLUMNS = ("worst_origin_min", "worst_node_km")
 """How far a cell's travel time reached: the longest time of any of its origins (inf when
 one reaches no target, -inf without origins) and the longest distance from an origin to
@@ -77,7 +91,7 @@ def road_speeds_kmh(
     bad = {k: v for k, v in speeds_kmh.items() if not v > 0}
     if bad:
         raise ValueError(f"speeds_kmh must be positive: {bad}")
-    cols = ["highway", "surface", "tracktype", "smoothness"]
+    cols = list(SPEED_TAGS)
     tags = pd.DataFrame({c: roads[c] if c in roads.columns else None for c in cols})
     tags = tags.astype(object).where(tags.notna(), None)
     key = pd.MultiIndex.from_frame(tags.fillna("\0"))
@@ -208,10 +222,12 @@ def road_graph(
     node_side = sides[vs[first]] if n else np.array([], dtype=str)
     same = v_of[1:] == v_of[:-1]
     a, b = node[:-1][same], node[1:][same]
-    minutes = edge_lengths_m(coords)[same] / 1000 / speed[of[v_of[:-1][same]]] * 60
+    minutes = _quantized(edge_lengths_m(coords)[same] / 1000 / speed[of[v_of[:-1][same]]] * 60)
+    del coords, xi, yi, key, vs
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    del a, b
     keep = lo != hi
-    lo, hi, minutes = lo[keep], hi[keep], np.maximum(minutes[keep], 1e-9)
+    lo, hi, minutes = lo[keep], hi[keep], minutes[keep]
     order = np.lexsort((minutes, hi, lo))
     lo, hi, minutes = lo[order], hi[order], minutes[order]
     firsts = np.ones(len(lo), dtype=bool)
@@ -219,6 +235,11 @@ def road_graph(
     matrix = scipy.sparse.csr_matrix((minutes[firsts], (lo[firsts], hi[firsts])), shape=(n, n))
     log.info("road graph: %d nodes, %d edges", n, int(firsts.sum()))
     return RoadGraph(matrix=matrix, lonlat=lonlat, side=node_side)
+
+
+def _quantized(minutes: np.ndarray) -> np.ndarray:
+    """Round edge costs to whole multiples of :data:`QUANTUM_MIN`, at least one."""
+    return np.maximum(np.round(np.asarray(minutes, dtype=float) / QUANTUM_MIN), 1.0) * QUANTUM_MIN
 
 
 def _minutes_from_targets(
@@ -231,25 +252,120 @@ def _minutes_from_targets(
     """Minutes from every node to the nearest target (multi-source Dijkstra).
 
     Each target joins the nearest node of each of its sides at ``access_kmh`` (straight
-    line).
+    line). The Dijkstra runs on the junctions (:func:`_folded`); the other nodes take the
+    quicker of the two ends of their chain.
     """
     n = graph.matrix.shape[0]
-    rows, cols, vals = [], [], []
+    start, start_min = [], []
     for sides_of in target_sides:
         node, km = graph.nearest(
             target_lonlat[:, 0], target_lonlat[:, 1], np.asarray(sides_of), k=1
         )
         ok = node[:, 0] >= 0
-        rows.append(np.full(int(ok.sum()), n))
-        cols.append(node[ok, 0])
-        vals.append(np.maximum(km[ok, 0] / access_kmh * 60, 1e-9))
+        start.append(node[ok, 0])
+        start_min.append(_quantized(km[ok, 0] / access_kmh * 60))
+    start, start_min = np.concatenate(start), np.concatenate(start_min)
+    minutes = np.full(n, np.inf)
+    if n == 0 or len(start) == 0:
+        return minutes
+    np.minimum.at(minutes, start, start_min)  # targets sharing a node: the nearest
+    start = np.flatnonzero(np.isfinite(minutes))
     m = graph.matrix.tocoo()
-    r = np.concatenate([m.row, *rows])
-    c = np.concatenate([m.col, *cols])
-    v = np.concatenate([m.data, *vals])
-    full = scipy.sparse.csr_matrix((v, (r, c)), shape=(n + 1, n + 1))
-    full.sum_duplicates()
-    return dijkstra(full, directed=False, indices=n)[:n]
+    ends, other, cost = _both_ways(m.row, m.col, m.data)
+    del m
+    degree = np.bincount(ends, minlength=n)
+    junction = degree != 2
+    junction[start] = True
+    folded = _folded(ends, other, cost, junction)
+    # Dijkstra over the junctions, from a node n joined to each start at its minutes
+    ids = np.flatnonzero(junction)
+    k = len(ids)
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[ids] = np.arange(k)
+    direct = junction[ends] & junction[other] & (ends < other)
+    rows = np.concatenate([pos[ends[direct]], pos[folded[0]], np.full(len(start), k)])
+    cols = np.concatenate([pos[other[direct]], pos[folded[1]], pos[start]])
+    vals = np.concatenate([cost[direct], folded[2], minutes[start]])
+    loop = rows == cols
+    rows, cols, vals = rows[~loop], cols[~loop], vals[~loop]
+    # parallel edges: the cheapest (the constructor would add them up)
+    order = np.lexsort((vals, cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    small = scipy.sparse.csr_matrix((vals[first], (rows[first], cols[first])), shape=(k + 1, k + 1))
+    del rows, cols, vals, order, first
+    minutes[ids] = dijkstra(small, directed=False, indices=k)[:k]
+    del small
+    _fold_out(ends, other, cost, junction, minutes)
+    return minutes
+
+
+def _both_ways(
+    lo: np.ndarray, hi: np.ndarray, cost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each undirected edge as two directed ones, sorted by their first end."""
+    ends = np.concatenate([lo, hi]).astype(np.int64)
+    other = np.concatenate([hi, lo]).astype(np.int64)
+    order = np.argsort(ends, kind="stable")
+    return ends[order], other[order], np.concatenate([cost, cost])[order]
+
+
+def _chains(
+    ends: np.ndarray, other: np.ndarray, cost: np.ndarray, junction: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Walk every chain of non-junction nodes from each junction that starts one.
+
+    Yields, step by step, the walks' start junctions, the nodes they reached, the minutes
+    from the start (an exact sum, see :data:`QUANTUM_MIN`) and whether that node is a
+    junction (the walk's end). Every chain is walked from both of its ends; a chain of
+    non-junctions alone (a closed way touching nothing) is never reached.
+    """
+    # a non-junction has degree 2: its two neighbours sit side by side in ends' order
+    first = np.searchsorted(ends, np.arange(len(junction)))
+    go = junction[ends] & ~junction[other]
+    walk_from, here, minutes = ends[go], other[go], cost[go]
+    came = walk_from.copy()
+    while len(here):
+        done = junction[here]
+        yield walk_from, here, minutes, done
+        walk_from, here, minutes, came = (
+            walk_from[~done],
+            here[~done],
+            minutes[~done],
+            came[~done],
+        )
+        j = first[here]
+        step = np.where(other[j] == came, j + 1, j)
+        came, here, minutes = here, other[step], minutes + cost[step]
+
+
+def _folded(
+    ends: np.ndarray, other: np.ndarray, cost: np.ndarray, junction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Give the edges between junctions that the chains of non-junctions fold into."""
+    out = [
+        (start[done], here[done], minutes[done])
+        for start, here, minutes, done in _chains(ends, other, cost, junction)
+    ]
+    if not out:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    a, b, c = (np.concatenate(x) for x in zip(*out, strict=True))
+    keep = a < b  # each chain was walked from both ends
+    return a[keep], b[keep], c[keep]
+
+
+def _fold_out(
+    ends: np.ndarray,
+    other: np.ndarray,
+    cost: np.ndarray,
+    junction: np.ndarray,
+    minutes: np.ndarray,
+) -> None:
+    """Give each non-junction node the quicker of the two ends of its chain (in place)."""
+    for start, here, step, done in _chains(ends, other, cost, junction):
+        inner = ~done
+        np.minimum.at(minutes, here[inner], minutes[start[inner]] + step[inner])
 
 
 def _origins(

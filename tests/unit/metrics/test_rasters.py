@@ -15,6 +15,7 @@ from borderzone.metrics.rasters import (
     build_rasters,
     distance_to_road_km,
     population_density_raster,
+    road_speed_pixels,
     travel_time_raster_min,
 )
 
@@ -152,3 +153,16 @@ def test_a_bad_population_raster_stops_before_any_raster(tmp_path):
         build_rasters(out, **corridor_inputs(), population=bad, resolution_m=2000)
     assert str(info.value).startswith(f"population raster {bad} is not a readable raster: ")
     assert not out.exists()
+
+
+def test_roads_burnt_in_batches_give_the_raster_of_all_at_once():
+    g = grid(50)
+    rng = np.random.default_rng(3)
+    ends = rng.uniform(0, 49, (40, 2, 2))
+    kinds = rng.choice(["primary", "track", "residential", "motorway"], 40)
+    roads = lines(g, [list(map(tuple, e)) for e in ends], highway=list(kinds))
+    whole = road_speed_pixels([roads], g)
+    batches = road_speed_pixels([roads.iloc[i : i + 7] for i in range(0, 40, 7)], g)
+    assert np.array_equal(whole, batches)
+    # a pixel on a motorway and a track has the motorway's speed
+    assert whole.max() == 100.0 and set(np.unique(whole)) <= {0.0, 100.0, 80.0, 30.0, 20.0}
