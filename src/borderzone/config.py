@@ -112,24 +112,42 @@ def config_hash(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def coerce_numbers(config: dict[str, Any]) -> None:
-    """Turn numeric strings in ``buffers_km`` into numbers, in place.
+def coerce_numbers(config: dict[str, Any], schema_path: str) -> None:
+    """Turn the command line's strings into the numbers and booleans the schema asks for.
 
-    ``snakemake --config buffers_km=[5,20]`` passes the list items as strings.
+    ``snakemake --config buffers_km=[5,20] 'chunks={count: 6}'`` passes the list items and
+    the mapping's values as strings; each string where the JSON Schema (at
+    ``schema_path``) wants a number, an integer or a boolean, and no string, is turned into
+    one when it reads as one. In place.
     """
-    widths = config.get("buffers_km")
-    if isinstance(widths, list):
-        config["buffers_km"] = [_number(w) for w in widths]
+    with open(schema_path) as f:
+        schema = yaml.safe_load(f)
+    _coerce(config, schema)
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
+def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
+    types = schema.get("type", [])
+    types = {types} if isinstance(types, str) else set(types)
+    if isinstance(value, dict):
+        props, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        for key, item in value.items():
+            value[key] = _coerce(item, props.get(key, extra if isinstance(extra, dict) else {}))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        value[:] = [_coerce(item, schema["items"]) for item in value]
+    elif isinstance(value, str) and "string" not in types:
+        if types & {"number", "integer"}:
+            return _number(value)
+        if "boolean" in types and value.lower() in ("true", "false"):
+            return value.lower() == "true"
     return value
+
+
+def _number(value: str) -> Any:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
 
 
 def check_schema(config: Mapping[str, Any], schema_path: str) -> None:

@@ -155,10 +155,21 @@ def test_check_schema_names_the_key():
 
 
 def test_coerce_numbers_turns_command_line_strings_into_numbers():
-    config = {"buffers_km": ["7.5", "20", 5, "wide"]}
-    coerce_numbers(config)
+    config = {
+        "buffers_km": ["7.5", "20", 5, "wide"],
+        "chunks": {"count": "6", "halo_km": "250.5"},
+        "pair": ["RUS", "KAZ"],
+        "pairs": [{"pair": ["ARG", "CHL"], "border": {"reverse": "true", "snap_m": "500"}}],
+        "osm": {"geofabrik": {"regions": ["100"]}},
+    }
+    coerce_numbers(config, str(SCHEMA))
     assert config["buffers_km"] == [7.5, 20, 5, "wide"]
     assert isinstance(config["buffers_km"][1], int)
+    assert config["chunks"] == {"count": 6, "halo_km": 250.5}
+    assert config["pairs"][0]["border"] == {"reverse": True, "snap_m": 500}
+    # text stays text where the schema asks for text
+    assert config["pair"] == ["RUS", "KAZ"] and config["osm"]["geofabrik"]["regions"] == ["100"]
+    check_schema(config | {"buffers_km": [7.5, 20]}, str(SCHEMA))
 
 
 def test_width_label_and_user_assigned_codes():

@@ -32,7 +32,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 # Checks that open no file, at each parse (also -n and --lint): borderzone.config. Then the
 # configuration of each pair (pair, pairs or neighbours_of), each in results/{A}-{B}/.
 try:
-    coerce_numbers(config)
+    coerce_numbers(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     check_schema(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     validate(config, "../schemas/config.schema.yaml")  # fills in the defaults
     check_config(config)
