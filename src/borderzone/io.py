@@ -223,19 +223,27 @@ def _repaired(geom: shapely.Geometry, *, path: Path, code: str) -> shapely.Geome
 
 
 def read_layer(
-    path: str | Path, layer: str, *, bbox: tuple[float, float, float, float] | None = None
+    path: str | Path,
+    layer: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read one layer of a GeoPackage written by the workflow.
 
     With ``bbox`` (in the layer's CRS), only the features whose bounds meet it, found with
-    the layer's spatial index, in the order of the file (as read without ``bbox``).
+    the layer's spatial index; with ``where`` (an SQL condition, e.g. ``"side = 'KAZ'"``),
+    only the features that meet it. Either way in the order of the file (as read without
+    them).
     """
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
-    if bbox is None:
+    if bbox is None and where is None:
         return pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
-    part = pyogrio.read_dataframe(path, layer=layer, bbox=bbox, fid_as_index=True, use_arrow=True)
+    part = pyogrio.read_dataframe(
+        path, layer=layer, bbox=bbox, where=where, fid_as_index=True, use_arrow=True
+    )
     return part.sort_index().reset_index(drop=True)
 
 

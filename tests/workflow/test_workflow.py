@@ -94,12 +94,12 @@ def test_chunks_of_the_border_give_the_layers_of_one_job(finished_run, tmp_path,
     """The cells measured in three chunks with a short halo: every layer is the same."""
     chunked = tmp_path / "chunked"
     shutil.copytree(finished_run, chunked)
-    proc = run(chunked, small_config(outlines, chunks={"count": 3, "halo_km": 10}))
+    proc = run(chunked, small_config(outlines, chunks={"count": 3, "halo_km": 0.5}))
     assert proc.returncode == 0, proc.stderr[-3000:]
     logs = "".join(
         (chunked / f"results/XAA-XBB/logs/measure_cells_20km_{c}.log").read_text() for c in range(3)
     )
-    assert "measured again within 20 km" in logs  # some routes outgrew the halo
+    assert "looked up within 1 km" in logs  # some cells' nearest nodes lie beyond the halo
     one, three = (tree_digests(d / "results/XAA-XBB") for d in (finished_run, chunked))
     assert len(one) >= 40 and "20km/metrics.gpkg:segment_metrics" in one
     assert one == three

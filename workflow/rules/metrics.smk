@@ -69,6 +69,32 @@ rule build_town_times:
         "../scripts/build_town_times.py"
 
 
+rule build_crossing_times:
+    message:
+        "Timing every road node of the {wildcards.pair} {wildcards.width} km buffer to the nearest road crossing"
+    input:
+        network="results/{pair}/{width}km/network.gpkg",
+        crossings="results/{pair}/crossings.gpkg",
+    output:
+        times="results/{pair}/{width}km/crossing_times.parquet",
+    log:
+        "results/{pair}/logs/build_crossing_times_{width}km.log",
+    benchmark:
+        "results/{pair}/benchmarks/build_crossing_times_{width}km.tsv"
+    params:
+        sides=lambda wildcards: wildcards.pair.split("-"),
+        speeds_kmh=config["layers"]["speeds_kmh"],
+        access_kmh=config["layers"]["access_kmh"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/build_crossing_times.py"
+
+
 rule measure_cells:
     message:
         "Measuring chunk {wildcards.chunk} of the {wildcards.pair} {wildcards.width} km cells"
@@ -80,6 +106,7 @@ rule measure_cells:
         countries=countries_file,
         population=population_raster,
         town_times="results/{pair}/town_times.parquet",
+        crossing_times="results/{pair}/{width}km/crossing_times.parquet",
         places="results/{pair}/osm/places.parquet",
     output:
         measures=temp("results/{pair}/{width}km/chunks/measures_{chunk}.parquet"),

@@ -3,7 +3,7 @@
 from borderzone.io import read_countries, read_layer, read_parquet, write_parquet
 from borderzone.logs import rule_log
 from borderzone.metrics import measure_cells
-from borderzone.metrics.towns import read_town_times, town_times_bounds
+from borderzone.metrics.node_times import node_times_bounds, read_node_times
 
 with rule_log(snakemake.log[0]):
     inp, params = snakemake.input, snakemake.params
@@ -14,8 +14,10 @@ with rule_log(snakemake.log[0]):
         read_network=lambda box: {
             name: read_layer(inp.network, name, bbox=box) for name in ("roads", "rail", "places")
         },
-        read_town_nodes=lambda box: read_town_times(inp.town_times, bbox=box),
-        nodes_extent=town_times_bounds(inp.town_times),
+        node_times={
+            kind: (lambda box, path=path: read_node_times(path, bbox=box), node_times_bounds(path))
+            for kind, path in (("crossing", inp.crossing_times), ("town", inp.town_times))
+        },
         places=read_parquet(inp.places),
         countries=read_countries(inp.countries, **params.countries),
         population=inp.population[0] if inp.population else None,

@@ -1,27 +1,23 @@
-"""The cells of one width measured in chunks of the border, each job reading only its roads.
+"""The cells of one width measured in chunks of the border, each job reading only its part.
 
 Rule ``measure_cells`` measures the cells of one chunk: the border's chainage cut into
 ``chunks.count`` stretches of equal length (:func:`chunk_of`), a cell going with the start
 of its segment. Each measure but the travel times is the cell's own and needs only what
-lies within a few km of it; the travel times need the roads a route may take. A chunk
-reads the roads, rail and places of the buffer, and the road nodes of the corridor's town
-times, within a halo of ``chunks.halo_km`` around its cells (:func:`halo_box`), and keeps
-a cell's travel times only when the halo provably holds them:
+lies within ``road_buffer_km`` of it: a chunk reads the roads, rail and places of the
+buffer within that much of its cells (:func:`halo_box`).
 
-- a route that leaves the halo is at least ``halo_km`` long, so it takes at least
-  ``halo_km / v`` at the fastest speed ``v`` (a road's or ``access_kmh``). A cell whose
-  every origin reaches a crossing in less (with a margin, :data:`SAFETY`) has the time it
-  would have over every road of the buffer;
-- a town's time is the nearest road nodes' (computed once over the corridor, rule
-  ``build_town_times``): exact when the last of an origin's nearest nodes lies well inside
-  the halo of nodes read, a share (:data:`NODES_SHARE`) of the halo of roads: the nearest
-  nodes are near, and a chunk need not hold the nodes of a whole stretch of corridor.
-
-The other cells are measured again with the halo doubled, until it holds them or reaches
-the whole buffer, so a remote stretch costs more and nothing is cut short. Rule
-``compute_segment_metrics`` then puts the chunks together and ranks the cells
-(:func:`~borderzone.metrics.segment.finish_metrics`): the layers are the same whatever
-the number of chunks (tested).
+The travel times need every road a route may take, so their Dijkstras are not run per
+chunk: each road node's minutes to the nearest crossing (rule ``build_crossing_times``,
+per width) and to the nearest town (rule ``build_town_times``, per pair) are computed once
+(:mod:`borderzone.metrics.node_times`), and a cell's origins only look up their nearest
+nodes. A chunk reads the nodes within ``chunks.halo_km`` of its cells and keeps a cell's
+times when the last of its origins' nearest nodes lies well inside that halo (a share
+:data:`SAFETY` of it): then they are the cell's nearest nodes among all. The other cells
+are looked up again with the halo doubled, until it holds them or every node, so a remote
+stretch costs more and nothing is cut short. Rule ``compute_segment_metrics`` then puts
+the chunks together and ranks the cells
+(:func:`~borderzone.metrics.segment.finish_metrics`): the layers are the same whatever the
+number of chunks (tested).
 """
 
 import logging
@@ -43,19 +39,16 @@ from borderzone.metrics.travel import REACH_COLUMNS, RoadNodes
 log = logging.getLogger(__name__)
 
 SAFETY = 0.8
-"""Share of the halo a travel time or a nearest node may reach to count as exact: room for
-the difference between the straight distance and what the nearest-node search and the
-halo's box in degrees measure."""
-
-NODES_SHARE = 0.25
-"""The halo of town-time nodes a chunk reads, as a share of its halo of roads."""
+"""Share of the halo the last of an origin's nearest nodes may reach to count as exact:
+room for the difference between the straight distance and what the nearest-node search
+and the halo's box in degrees measure."""
 
 WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
 
 NetworkReader = Callable[[tuple[float, float, float, float]], Mapping[str, gpd.GeoDataFrame]]
 """Reads the ``roads``, ``rail`` and ``places`` of the buffer within a lon/lat box."""
 NodesReader = Callable[[tuple[float, float, float, float]], tuple[RoadNodes, np.ndarray]]
-"""Reads the road nodes of the town times within a lon/lat box, and their minutes."""
+"""Reads the road nodes of a node times table within a lon/lat box, and their minutes."""
 
 
 def chunk_of(cells: pd.DataFrame, segments: pd.DataFrame, *, chunks: int) -> np.ndarray:
@@ -98,8 +91,7 @@ def measure_cells(
     segments: gpd.GeoDataFrame,
     crossings: gpd.GeoDataFrame,
     read_network: NetworkReader,
-    read_town_nodes: NodesReader,
-    nodes_extent: tuple[float, float, float, float],
+    node_times: Mapping[str, tuple[NodesReader, tuple[float, float, float, float]]],
     places: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     population: str | Path | None,
@@ -119,13 +111,12 @@ def measure_cells(
     ----------
     cells, segments, crossings
         Every cell of the width (``zones.gpkg``), the segments and every crossing.
-    read_network, read_town_nodes
-        Readers of the buffer's network and of the town times' nodes within a box
-        (:data:`NetworkReader`, :data:`NodesReader`).
-    nodes_extent
-        Lon/lat bounds of the town times' nodes: a box that holds them reads every node.
-        The buffer's network lies within the cells: a box that holds them reads all of it,
-        and its times to a crossing are those of the whole buffer.
+    read_network
+        Reader of the buffer's network within a box (:data:`NetworkReader`).
+    node_times
+        For ``"crossing"`` and ``"town"``: a reader of the node times table's nodes within
+        a box (:data:`NodesReader`) and the lon/lat bounds of all its nodes (a box that
+        holds them reads every node).
     places, countries
         The corridor's places, candidates for the nearest town of their country.
     population
@@ -133,7 +124,8 @@ def measure_cells(
     chunk, chunks
         This chunk and the number of chunks (:func:`chunk_of`).
     halo_km
-        First halo around the chunk's cells; doubled where it does not hold a cell.
+        First halo of road nodes around the chunk's cells; doubled where it does not hold
+        a cell's nearest nodes.
     speeds_kmh, access_kmh, road_buffer_km, town_min_population, rural_below, rail_exclude
         See :func:`~borderzone.metrics.segment.segment_metrics`.
 
@@ -149,8 +141,6 @@ def measure_cells(
         Before any measure, when the population raster does not suit the cells
         (:func:`~borderzone.metrics.population.check_population_raster`).
     """
-    if halo_km < road_buffer_km:
-        raise ValueError(f"halo_km ({halo_km}) is less than road_buffer_km ({road_buffer_km})")
     cells = cells.to_crs(WGS84)
     mine = cells[chunk_of(cells, segments, chunks=chunks) == chunk]
     if population is not None:
@@ -158,10 +148,7 @@ def measure_cells(
         name = f"the {widths[0]:g} km cells" if len(widths) == 1 else "the cells"
         check_population_raster(population, area=mine, name=name)
     towns = by_side(places, countries)
-    extent = tuple(shapely.total_bounds(cells.geometry.values))
-    geoms = mine.geometry.values
-    box = halo_box(geoms, halo_km)
-    network = read_network(box)
+    network = read_network(halo_box(mine.geometry.values, road_buffer_km))
     out = cell_measures(
         mine,
         segments,
@@ -177,40 +164,37 @@ def measure_cells(
     times = pd.DataFrame(
         np.nan, index=mine.index, columns=["time_to_crossing_min", "time_to_town_min"]
     )
-    fastest = max(max(speeds_kmh.values()), access_kmh)
     todo = np.ones(len(mine), dtype=bool)
     while todo.any():
-        nodes_box = halo_box(mine.geometry.values[todo], NODES_SHARE * halo_km)
+        box = halo_box(mine.geometry.values[todo], halo_km)
+        read = {kind: node_times[kind][0](box) for kind in ("crossing", "town")}
         t = travel_times(
             mine[todo],
             crossings,
             roads=network["roads"],
             places=network["places"],
             towns=towns,
-            town_times=read_town_nodes(nodes_box),
+            crossing_times=read["crossing"],
+            town_times=read["town"],
             speeds_kmh=speeds_kmh,
             access_kmh=access_kmh,
             town_min_population=town_min_population,
             with_reach=True,
         )
-        held = (
-            _holds(box, extent)
-            | (t[f"crossing_{REACH_COLUMNS[0]}"].to_numpy() < SAFETY * halo_km / fastest * 60)
-        ) & (
-            _holds(nodes_box, nodes_extent)
-            | (t[f"town_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * NODES_SHARE * halo_km)
-        )
+        held = np.ones(len(t), dtype=bool)
+        for kind in ("crossing", "town"):
+            if not _holds(box, node_times[kind][1]):
+                held &= t[f"{kind}_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km
         times.loc[t.index[held]] = t.loc[held, times.columns].to_numpy()
         todo[np.flatnonzero(todo)[held]] = False
         if todo.any():
             halo_km *= 2
-            box = halo_box(mine.geometry.values[todo], halo_km)
             log.info(
-                "chunk %d: %d cells need more than the halo: measured again within %g km",
+                "chunk %d: %d cells' nearest road nodes lie beyond the halo: looked up "
+                "within %g km",
                 chunk,
                 int(todo.sum()),
                 halo_km,
             )
-            network = read_network(box)
     log.info("chunk %d of %d: %d cells, last halo %g km", chunk + 1, chunks, len(mine), halo_km)
     return gpd.GeoDataFrame(out.join(times), geometry="geometry", crs=WGS84)

@@ -173,7 +173,7 @@ def segment_metrics(
         ``places``.
     town_times
         The nodes of the corridor's road graph and their minutes to the nearest of
-        ``towns`` (:func:`~borderzone.metrics.towns.read_town_times`); default: computed on
+        ``towns`` (:func:`~borderzone.metrics.node_times.read_node_times`); default: computed on
         the graph of ``roads``.
     speeds_kmh, access_kmh
         Speeds on roads and off the network (straight line).
@@ -287,16 +287,28 @@ def travel_times(
     speeds_kmh: Mapping[str, float],
     access_kmh: float,
     town_min_population: float,
+    crossing_times: tuple[RoadNodes, np.ndarray] | None = None,
     with_reach: bool = False,
 ) -> pd.DataFrame:
     """``time_to_crossing_min`` and ``time_to_town_min`` of each cell (:func:`segment_metrics`).
 
-    With ``with_reach``, also each one's :data:`~borderzone.metrics.travel.REACH_COLUMNS`,
+    The graph of ``roads`` is built only when ``crossing_times`` or ``town_times`` (the
+    nodes' minutes, computed once: :mod:`borderzone.metrics.node_times`) is missing. With
+    ``with_reach``, also each one's :data:`~borderzone.metrics.travel.REACH_COLUMNS`,
     prefixed ``crossing_`` and ``town_``.
     """
-    graph = road_graph(roads, speeds_kmh=speeds_kmh)
+    graph = None
+    if crossing_times is None or town_times is None:
+        graph = road_graph(roads, speeds_kmh=speeds_kmh)
     crossing = travel_time_to_crossing_min(
-        cells, roads, crossings, places, access_kmh=access_kmh, graph=graph, with_reach=True
+        cells,
+        roads,
+        crossings,
+        places,
+        access_kmh=access_kmh,
+        graph=graph,
+        crossing_times=crossing_times,
+        with_reach=True,
     )
     town = travel_time_to_town_min(
         cells,

@@ -467,6 +467,7 @@ def travel_time_to_crossing_min(
     access_kmh: float = 20.0,
     where: str | np.ndarray | pd.Series | None = None,
     graph: RoadGraph | None = None,
+    crossing_times: tuple[RoadNodes, np.ndarray] | None = None,
     with_reach: bool = False,
 ) -> pd.Series | pd.DataFrame:
     """Travel time from each cell's population to the nearest road crossing, in minutes.
@@ -500,6 +501,10 @@ def travel_time_to_crossing_min(
         Filter of the crossings, see :func:`~borderzone.metrics.chainage.select_crossings`.
     graph
         A prebuilt :func:`road_graph` of ``roads`` (to reuse it between measures).
+    crossing_times
+        The nodes of a road graph and each one's minutes to the nearest of these crossings
+        (:func:`crossing_node_minutes`, computed once for all cells); ``roads`` and
+        ``graph`` are then not used.
     with_reach
         Also give each cell's :data:`REACH_COLUMNS`.
 
@@ -515,19 +520,35 @@ def travel_time_to_crossing_min(
     from it.
     """
     check_frame(cells, "cells", ["side"])
-    check_frame(roads, "roads", ["highway", "side"])
     cross = select_crossings(crossings, kind="road", where=where)
     if len(cross) == 0:
         return _result(None, cells, "time_to_crossing_min", with_reach=with_reach)
-    graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
     cxy = shapely.get_coordinates(to_lonlat(cross))
-    sides = np.unique(cells["side"].astype(str))
-    target_sides = [np.full(len(cxy), s) for s in sides]
-    minutes = _minutes_from_targets(graph, cxy, target_sides, access_kmh=access_kmh)
+    if crossing_times is None:
+        check_frame(roads, "roads", ["highway", "side"])
+        graph = graph if graph is not None else road_graph(roads, speeds_kmh=speeds_kmh)
+        crossing_times = (graph, crossing_node_minutes(graph, cxy, access_kmh=access_kmh))
+    nodes, minutes = crossing_times
     out = _cell_minutes(
-        cells, graph, minutes, settlements, direct=(cxy, None), access_kmh=access_kmh
+        cells, nodes, minutes, settlements, direct=(cxy, None), access_kmh=access_kmh
     )
     return _result(out, cells, "time_to_crossing_min", with_reach=with_reach)
+
+
+def crossing_node_minutes(
+    graph: RoadGraph, crossing_lonlat: np.ndarray, *, access_kmh: float
+) -> np.ndarray:
+    """Minutes from every node of ``graph`` to the nearest of the crossings (lon/lat).
+
+    Each crossing joins the nearest node of each side at ``access_kmh``
+    (:func:`travel_time_to_crossing_min`); inf where none is reached, everywhere when there
+    is no crossing.
+    """
+    if len(crossing_lonlat) == 0:
+        return np.full(len(graph.lonlat), np.inf)
+    sides = pd.unique(graph.side)
+    target_sides = [np.full(len(crossing_lonlat), s) for s in sides]
+    return _minutes_from_targets(graph, crossing_lonlat, target_sides, access_kmh=access_kmh)
 
 
 def _result(

@@ -11,6 +11,7 @@ from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84
 from borderzone.geodesy import GEOD
 from borderzone.metrics.chunks import chunk_of, halo_box, measure_cells
+from borderzone.metrics.node_times import build_crossing_times
 from borderzone.metrics.segment import finish_metrics, segment_metrics
 from borderzone.metrics.towns import build_town_times, by_side
 from borderzone.metrics.travel import DEFAULT_SPEEDS_KMH, RoadNodes
@@ -46,8 +47,8 @@ def measured():
 
     A primary road runs along AAA's side of the border, 11 km from it, and turns north to
     the crossing at 69.9°E: from the western cells the way to the crossing is 700 km of
-    road, far beyond a halo of 20 km. Villages lie along the road; a town of 60,000 at its
-    eastern end.
+    road. On BBB's side a road runs from 63.5°E to the crossing. Villages lie along the
+    road; a town of 60,000 at its eastern end.
     """
     countries = gpd.GeoDataFrame(
         {"iso3": ["AAA", "BBB"]},
@@ -69,6 +70,10 @@ def measured():
     x = np.r_[np.arange(60.05, 69.9, 0.2), 69.9]
     ways = [shapely.LineString([(a, 49.9), (b, 49.9)]) for a, b in zip(x[:-1], x[1:], strict=True)]
     ways.append(shapely.LineString([(69.9, 49.9), (69.9, 50.1)]))
+    # on BBB's side a road from 63.5°E to the crossing: the western cells' nearest nodes
+    # lie over 150 km away, beyond the first chunk and a small halo
+    x = np.r_[np.arange(63.5, 69.9, 0.2), 69.9]
+    ways += [shapely.LineString([(a, 50.1), (b, 50.1)]) for a, b in zip(x[:-1], x[1:], strict=True)]
     roads = gpd.GeoDataFrame(
         {"highway": "primary", "osm_id": range(len(ways))}, geometry=ways, crs=WGS84
     )
@@ -116,11 +121,20 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
     def read_network(box):
         return {name: net[name].cx[box[0] : box[2], box[1] : box[3]] for name in net}
 
-    def read_town_nodes(box):
-        x0, y0, x1, y1 = box
-        inside = table["lon"].between(x0, x1) & table["lat"].between(y0, y1)
-        return _nodes(table[inside])
+    def reader(table):
+        def read(box):
+            x0, y0, x1, y1 = box
+            return _nodes(table[table["lon"].between(x0, x1) & table["lat"].between(y0, y1)])
 
+        return read, (table.lon.min(), table.lat.min(), table.lon.max(), table.lat.max())
+
+    crossing_table = build_crossing_times(
+        roads=lambda side: net["roads"][net["roads"]["side"] == side],
+        sides=["AAA", "BBB"],
+        crossings=crossings,
+        speeds_kmh=KW["speeds_kmh"],
+        access_kmh=KW["access_kmh"],
+    )
     chunks = 4
     assert sorted(set(chunk_of(cells, segments, chunks=chunks))) == [0, 1, 2, 3]
     with caplog.at_level(logging.INFO, logger="borderzone.metrics.chunks"):
@@ -130,19 +144,18 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
                 segments=segments,
                 crossings=crossings,
                 read_network=read_network,
-                read_town_nodes=read_town_nodes,
-                nodes_extent=(table.lon.min(), table.lat.min(), table.lon.max(), table.lat.max()),
+                node_times={"crossing": reader(crossing_table), "town": reader(table)},
                 places=corridor["places"],
                 countries=countries,
                 population=None,
                 chunk=chunk,
                 chunks=chunks,
-                halo_km=20.0,  # the western routes need it doubled five times
+                halo_km=2.0,  # BBB's western cells need it doubled six times
                 **KW,
             )
             for chunk in range(chunks)
         ]
-    assert "measured again within 640 km" in caplog.text
+    assert "looked up within 128 km" in caplog.text
     assert sum(len(p) for p in parts) == len(cells)
     together = pd.concat(parts).sort_index()
     assert (together.index == cells.index).all()
@@ -156,23 +169,7 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
     # the western cells of AAA drive 700 km to the crossing: over 8 hours at 80 km/h
     west = whole[(whole["side"] == "AAA") & (whole["to_km"] < 100)]
     assert (west["time_to_crossing_min"] > 480).all()
-
-
-def test_a_halo_shorter_than_the_road_buffer_is_refused(measured):
-    countries, layers, zones, crossings, corridor, net, table = measured
-    with pytest.raises(ValueError, match="halo_km"):
-        measure_cells(
-            cells=zones["cells"],
-            segments=layers["segments"],
-            crossings=crossings,
-            read_network=None,
-            read_town_nodes=None,
-            nodes_extent=(0, 0, 0, 0),
-            places=corridor["places"],
-            countries=countries,
-            population=None,
-            chunk=0,
-            chunks=1,
-            halo_km=2.0,
-            **KW,
-        )
+    # BBB's western cells reach their road at 63.5°E and drive: quicker than the straight
+    # line to the crossing at access_kmh (over 600 km at 20 km/h)
+    west = whole[(whole["side"] == "BBB") & (whole["to_km"] < 100)]
+    assert (west["time_to_crossing_min"] < 600 / 20 * 60 * 0.6).all()

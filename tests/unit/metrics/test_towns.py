@@ -7,7 +7,8 @@ from metrics_helpers import box_cells, geodesic_km
 
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
-from borderzone.metrics.towns import build_town_times, read_town_times
+from borderzone.metrics.node_times import read_node_times
+from borderzone.metrics.towns import build_town_times
 from borderzone.metrics.travel import travel_time_to_town_min
 
 SPEEDS = {"primary": 80.0, "default": 30.0}
@@ -61,7 +62,7 @@ def test_every_node_gets_its_minutes_to_the_town_of_its_side(corridor, tmp_path)
 
     path = tmp_path / "town_times.parquet"
     times.to_parquet(path, index=False)
-    nodes, minutes = read_town_times(path)
+    nodes, minutes = read_node_times(path)
     cells = box_cells([(59.9, 49.9, 60.1, 50.1)]).assign(side="AAA")
     village = places.iloc[[1]].assign(side="BBB")
     town = places.iloc[[0]].assign(side="AAA")
@@ -83,6 +84,6 @@ def test_a_table_without_the_columns_is_refused(tmp_path):
     path = tmp_path / "town_times.parquet"
     pd.DataFrame({"lon": [60.0], "lat": [50.0]}).to_parquet(path)
     with pytest.raises(InputDataError, match=r"town_times.parquet: no column side, minutes"):
-        read_town_times(path)
+        read_node_times(path)
     with pytest.raises(InputDataError, match="does not exist"):
-        read_town_times(tmp_path / "missing.parquet")
+        read_node_times(tmp_path / "missing.parquet")
