@@ -125,9 +125,7 @@ def main() -> int:
     world_options = ["--n-ways", str(args.n_ways), "--far-fraction", str(args.far_fraction)]
     make_world(world, [*world_options, "--seed", str(args.seed)], log=out / "make_world.log")
     pbf = world / "world.osm.pbf"
-    config = write_config(
-        run, world, widths=args.widths, chunks={"count": args.chunks, "halo_km": 300}
-    )
+    config = write_config(run, world, widths=args.widths, chunks={"count": args.chunks})
     pair = "-".join(config["pair"])
 
     corridor_gpkg = run / "results" / pair / "osm" / "corridor.gpkg"
