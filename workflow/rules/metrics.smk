@@ -61,7 +61,7 @@ rule build_town_times:
         town_min_population=config["population"]["town_min_population"],
     threads: 1
     resources:
-        mem_mb=7000,
+        mem_mb=5000,
         runtime=30,
     conda:
         "../envs/borderzone.yaml"
@@ -87,7 +87,7 @@ rule build_crossing_times:
         access_kmh=config["layers"]["access_kmh"],
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=4500,
         runtime=30,
     conda:
         "../envs/borderzone.yaml"
@@ -128,7 +128,7 @@ rule measure_cells:
         chunk=r"\d+",
     threads: 1
     resources:
-        mem_mb=6000,
+        mem_mb=4000,
         runtime=60,
     conda:
         "../envs/borderzone.yaml"
@@ -200,7 +200,7 @@ rule build_rasters:
         metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm", "population", "layers"]),
     threads: 1
     resources:
-        mem_mb=6000,
+        mem_mb=2500,
         runtime=60,
     conda:
         "../envs/borderzone.yaml"
