@@ -13,7 +13,9 @@ from borderzone.geodesy import GEOD, edge_lengths_m
 log = logging.getLogger(__name__)
 
 
-def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDataFrame:
+def cut_segments(
+    border: shapely.LineString, *, segment_km: float, log_level: int = logging.INFO
+) -> gpd.GeoDataFrame:
     """Cut the border into consecutive pieces of ``segment_km`` geodesic length.
 
     Segments run from the line's first vertex (the start of a part); the last one takes the
@@ -27,6 +29,8 @@ def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDat
         One line (a part of the border) in EPSG:4326.
     segment_km
         Nominal segment length in km.
+    log_level
+        Level of the line logged on the segments (DEBUG for a caller cutting many lines).
 
     Returns
     -------
@@ -73,7 +77,13 @@ def cut_segments(border: shapely.LineString, *, segment_km: float) -> gpd.GeoDat
         geometry=geoms,
         crs=WGS84,
     )
-    log.info("%d segments of %g km (last %.2f km)", n, segment_km, segments.length_km.iloc[-1])
+    log.log(
+        log_level,
+        "%d segments of %g km (last %.2f km)",
+        n,
+        segment_km,
+        segments.length_km.iloc[-1],
+    )
     return segments
 
 
@@ -91,6 +101,8 @@ def cut_part_segments(border: gpd.GeoDataFrame, *, segment_km: float) -> gpd.Geo
         ``from_km`` (EPSG:4326).
     segment_km
         Nominal segment length in km.
+    log_level
+        Level of the line logged on the segments (DEBUG for a caller cutting many lines).
 
     Returns
     -------

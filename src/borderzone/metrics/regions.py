@@ -14,6 +14,7 @@ side's regions (with the pieces no region is near, :data:`NO_REGION`) sum to the
 length.
 """
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
 from borderzone.crs import WGS84, fitted_crs
 from borderzone.metrics.population import region_population
+
+log = logging.getLogger(__name__)
 
 PIECE_KM = 0.25
 """Length of the pieces the border is cut into to give each km to a region."""
@@ -117,9 +120,13 @@ def cut_border_by_region(
     """
     # each row (a part, or a segment) is cut on its own: the pieces tile the line
     pieces = pd.concat(
-        [cut_segments(part, segment_km=piece_km) for part in border_parts(border.to_crs(WGS84))],
+        [
+            cut_segments(part, segment_km=piece_km, log_level=logging.DEBUG)
+            for part in border_parts(border.to_crs(WGS84))
+        ],
         ignore_index=True,
     )
+    log.info("border cut into %d pieces of %g km for its regions", len(pieces), piece_km)
     pieces = gpd.GeoDataFrame(pieces[["length_km"]], geometry=pieces.geometry, crs=WGS84)
     work = fitted_crs(tuple(pieces.total_bounds), kind="conformal")
     mid = shapely.line_interpolate_point(pieces.to_crs(work).geometry.values, 0.5, normalized=True)
