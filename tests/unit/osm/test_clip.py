@@ -1,7 +1,9 @@
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
+from borderzone.crs import WGS84
 from borderzone.osm.clip import clip_lines, clip_network
 
 
@@ -47,3 +49,32 @@ def test_clip_network_splits_by_side():
     assert list(out["checkpoints"]["osm_id"]) == [1]
     assert list(out["checkpoints"]["side"]) == ["XBB"]
     assert len(out["rail"]) == 0
+
+
+def test_lines_cut_by_a_detailed_polygon_are_its_overlay_with_them():
+    rng = np.random.default_rng(5)
+    # a ring of 4,000 vertices with a ragged edge, and 400 random lines (running east, so
+    # none crosses itself) across it
+    angle = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
+    radius = 5 + 0.3 * np.sin(angle * 97) + rng.uniform(-0.05, 0.05, len(angle))
+    zone = shapely.Polygon(np.c_[60 + radius * np.cos(angle), 50 + radius * np.sin(angle) / 2])
+    starts = rng.uniform([54, 46], [66, 54], (400, 2))
+    lines = [
+        shapely.LineString(
+            np.cumsum(np.r_[[s], np.c_[rng.uniform(0.05, 0.5, 12), rng.normal(0, 0.3, 12)]], axis=0)
+        )
+        for s in starts
+    ]
+    roads = gpd.GeoDataFrame({"osm_id": range(400)}, geometry=lines, crs=WGS84)
+    got = clip_lines(roads, zone)
+    overlay = shapely.intersection(np.array(lines, dtype=object), zone)
+    want = gpd.GeoDataFrame({"osm_id": range(400)}, geometry=overlay, crs=WGS84).explode(
+        index_parts=False
+    )
+    want = want[(want.geom_type == "LineString") & ~want.is_empty].reset_index(drop=True)
+    assert 100 < len(got) == len(want)
+    assert (got["osm_id"].to_numpy() == want["osm_id"].to_numpy()).all()
+    # the same pieces, cut at the same points up to rounding
+    assert shapely.hausdorff_distance(got.geometry.values, want.geometry.values).max() < 1e-9
+    mid = shapely.line_interpolate_point(got.geometry.values, 0.5, normalized=True)
+    assert shapely.covers(zone.buffer(1e-9), mid).all()
