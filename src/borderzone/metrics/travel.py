@@ -72,8 +72,8 @@ SPEED_TAGS = ("highway", "surface", "tracktype", "smoothness")
 REACH_COLUMNS = ("worst_origin_min", "worst_node_km")
 """How far a cell's travel time reached: the longest time of any of its origins (inf when
 one reaches no target, -inf without origins) and the longest distance from an origin to
-the last of its nearest road nodes (inf when it has fewer). A chunk of the border is
-measured exactly when both stay within what its halo of roads can hold
+the last of its nearest road nodes (inf when it has fewer). A chunk of the border looks
+up a cell's times exactly when that last node lies well inside its halo of nodes
 (:mod:`borderzone.metrics.chunks`)."""
 
 
@@ -264,7 +264,8 @@ def _minutes_from_targets(
         ok = node[:, 0] >= 0
         start.append(node[ok, 0])
         start_min.append(_quantized(km[ok, 0] / access_kmh * 60))
-    start, start_min = np.concatenate(start), np.concatenate(start_min)
+    start = np.concatenate([np.zeros(0, dtype=np.int64), *start])
+    start_min = np.concatenate([np.zeros(0), *start_min])
     minutes = np.full(n, np.inf)
     if n == 0 or len(start) == 0:
         return minutes
