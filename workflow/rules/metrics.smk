@@ -41,19 +41,20 @@ rule build_population:
         "../scripts/build_population.py"
 
 
-rule build_town_times:
+rule build_node_times:
     message:
-        "Timing every road node of the {wildcards.pair} corridor to the nearest town"
+        "Timing every road node of the {wildcards.pair} corridor to the nearest road crossing and town"
     input:
         roads="results/{pair}/osm/roads.parquet",
         places="results/{pair}/osm/places.parquet",
         countries=countries_file,
+        crossings="results/{pair}/crossings.gpkg",
     output:
-        times="results/{pair}/town_times.parquet",
+        times="results/{pair}/node_times.parquet",
     log:
-        "results/{pair}/logs/build_town_times.log",
+        "results/{pair}/logs/build_node_times.log",
     benchmark:
-        "results/{pair}/benchmarks/build_town_times.tsv"
+        "results/{pair}/benchmarks/build_node_times.tsv"
     params:
         countries=countries_params,
         speeds_kmh=config["layers"]["speeds_kmh"],
@@ -66,33 +67,7 @@ rule build_town_times:
     conda:
         "../envs/borderzone.yaml"
     script:
-        "../scripts/build_town_times.py"
-
-
-rule build_crossing_times:
-    message:
-        "Timing every road node of the {wildcards.pair} {wildcards.width} km buffer to the nearest road crossing"
-    input:
-        network="results/{pair}/{width}km/network.gpkg",
-        crossings="results/{pair}/crossings.gpkg",
-    output:
-        times="results/{pair}/{width}km/crossing_times.parquet",
-    log:
-        "results/{pair}/logs/build_crossing_times_{width}km.log",
-    benchmark:
-        "results/{pair}/benchmarks/build_crossing_times_{width}km.tsv"
-    params:
-        sides=lambda wildcards: wildcards.pair.split("-"),
-        speeds_kmh=config["layers"]["speeds_kmh"],
-        access_kmh=config["layers"]["access_kmh"],
-    threads: 1
-    resources:
-        mem_mb=4500,
-        runtime=30,
-    conda:
-        "../envs/borderzone.yaml"
-    script:
-        "../scripts/build_crossing_times.py"
+        "../scripts/build_node_times.py"
 
 
 rule measure_cells:
@@ -105,8 +80,7 @@ rule measure_cells:
         crossings="results/{pair}/crossings.gpkg",
         countries=countries_file,
         population=population_raster,
-        town_times="results/{pair}/town_times.parquet",
-        crossing_times="results/{pair}/{width}km/crossing_times.parquet",
+        node_times="results/{pair}/node_times.parquet",
         places="results/{pair}/osm/places.parquet",
     output:
         measures=temp("results/{pair}/{width}km/chunks/measures_{chunk}.parquet"),

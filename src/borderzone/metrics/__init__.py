@@ -3,9 +3,8 @@
 One job per module: :mod:`~borderzone.metrics.cells` (area, road and rail density, reach
 of roads), :mod:`~borderzone.metrics.chainage` (crossings along the border),
 :mod:`~borderzone.metrics.travel` (road graph and travel times),
-:mod:`~borderzone.metrics.node_times` (every road node's minutes to a crossing or a town,
-computed once), :mod:`~borderzone.metrics.towns` (minutes to a town over the corridor, once
-per pair),
+:mod:`~borderzone.metrics.node_times` (every road node's minutes to a crossing and a town
+over the corridor, once per pair),
 :mod:`~borderzone.metrics.population` (WorldPop and people per cell and region),
 :mod:`~borderzone.metrics.regions` (region tables), :mod:`~borderzone.metrics.typology`,
 :mod:`~borderzone.metrics.segment` (all of one width together),
@@ -18,18 +17,16 @@ per pair),
 
 from borderzone.metrics.chunks import measure_cells
 from borderzone.metrics.districts import compute_border_districts
-from borderzone.metrics.node_times import build_crossing_times
+from borderzone.metrics.node_times import build_node_times
 from borderzone.metrics.population import build_population, retrieve_worldpop
 from borderzone.metrics.rasters import build_rasters
 from borderzone.metrics.rivers import compute_river_km
 from borderzone.metrics.segment import compute_segment_metrics
-from borderzone.metrics.towns import build_town_times
 
 __all__ = [
-    "build_crossing_times",
+    "build_node_times",
     "build_population",
     "build_rasters",
-    "build_town_times",
     "compute_border_districts",
     "compute_river_km",
     "compute_segment_metrics",

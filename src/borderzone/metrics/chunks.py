@@ -7,9 +7,9 @@ lies within ``road_buffer_km`` of it: a chunk reads the roads, rail and places o
 buffer within that much of its cells (:func:`halo_box`).
 
 The travel times need every road a route may take, so their Dijkstras are not run per
-chunk: each road node's minutes to the nearest crossing (rule ``build_crossing_times``,
-per width) and to the nearest town (rule ``build_town_times``, per pair) are computed once
-(:mod:`borderzone.metrics.node_times`), and a cell's origins only look up their nearest
+chunk: each road node of the corridor's minutes to the nearest crossing and to the
+nearest town are computed once per pair (rule ``build_node_times``,
+:mod:`borderzone.metrics.node_times`), and a cell's origins only look up their nearest
 nodes. A chunk reads the nodes within ``chunks.halo_km`` of its cells and keeps a cell's
 times when the last of its origins' nearest nodes lies well inside that halo (a share
 :data:`SAFETY` of it): then they are the cell's nearest nodes among all. The other cells
@@ -31,9 +31,9 @@ import pandas as pd
 import shapely
 
 from borderzone.crs import WGS84
+from borderzone.metrics.node_times import TARGETS, by_side
 from borderzone.metrics.population import check_population_raster
 from borderzone.metrics.segment import cell_measures, travel_times
-from borderzone.metrics.towns import by_side
 from borderzone.metrics.travel import REACH_COLUMNS, RoadNodes
 
 log = logging.getLogger(__name__)
@@ -114,9 +114,9 @@ def measure_cells(
     read_network
         Reader of the buffer's network within a box (:data:`NetworkReader`).
     node_times
-        For ``"crossing"`` and ``"town"``: a reader of the node times table's nodes within
-        a box (:data:`NodesReader`) and the lon/lat bounds of all its nodes (a box that
-        holds them reads every node).
+        For each of :data:`~borderzone.metrics.node_times.TARGETS`: a reader of the node
+        times table's nodes within a box (:data:`NodesReader`) and the lon/lat bounds of all
+        its nodes (a box that holds them reads every node).
     places, countries
         The corridor's places, candidates for the nearest town of their country.
     population
@@ -167,7 +167,7 @@ def measure_cells(
     todo = np.ones(len(mine), dtype=bool)
     while todo.any():
         box = halo_box(mine.geometry.values[todo], halo_km)
-        read = {kind: node_times[kind][0](box) for kind in ("crossing", "town")}
+        read = {target: node_times[target][0](box) for target in TARGETS}
         t = travel_times(
             mine[todo],
             crossings,
@@ -182,9 +182,9 @@ def measure_cells(
             with_reach=True,
         )
         held = np.ones(len(t), dtype=bool)
-        for kind in ("crossing", "town"):
-            if not _holds(box, node_times[kind][1]):
-                held &= t[f"{kind}_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km
+        for target in TARGETS:
+            if not _holds(box, node_times[target][1]):
+                held &= t[f"{target}_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km
         times.loc[t.index[held]] = t.loc[held, times.columns].to_numpy()
         todo[np.flatnonzero(todo)[held]] = False
         if todo.any():

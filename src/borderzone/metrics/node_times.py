@@ -1,16 +1,14 @@
-"""Minutes from every node of a road graph to its nearest target, computed once per file.
+"""Minutes from every node of the corridor's road graph to the nearest crossing and town.
 
 A road graph's Dijkstra is the costly part of a travel time; a cell only needs the minutes
-of its nearest nodes. So the graphs are searched once, one side at a time (the sides never
-share a node, and a target joins each side on its own), and the nodes' minutes written to
-a table of :data:`NODE_TIME_COLUMNS` that the chunks of the cells read near their cells
-(:func:`read_node_times`):
-
-- ``town_times.parquet`` (rule ``build_town_times``, once per pair,
-  :func:`~borderzone.metrics.towns.build_town_times`): over the corridor's roads to the
-  nearest town;
-- ``{W}km/crossing_times.parquet`` (rule ``build_crossing_times``, once per width,
-  :func:`build_crossing_times`): over the buffer's roads to the nearest road crossing.
+of its nearest nodes. So rule ``build_node_times`` (:func:`build_node_times`, once per
+pair) builds the road graph of the whole OSM corridor, cut by country (:func:`by_side`),
+one side at a time (the sides never share a node, and a target joins each side on its
+own), searches it from the road crossings and from the towns, and writes every node's
+minutes to a table of :data:`NODE_TIME_COLUMNS`. Neither the graph nor its searches depend
+on the buffer width: every width's chunks read the minutes of the nodes near their cells
+(:func:`read_node_times`), and a new width builds no graph. A route may leave the buffer
+and come back within the corridor, so a cell's time is the same in every width.
 """
 
 import logging
@@ -23,84 +21,137 @@ import pandas as pd
 import pyarrow.parquet
 import shapely
 
+from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
 from borderzone.metrics.chainage import select_crossings
 from borderzone.metrics.inputs import to_lonlat
-from borderzone.metrics.travel import RoadGraph, RoadNodes, crossing_node_minutes, road_graph
+from borderzone.metrics.travel import (
+    RoadGraph,
+    RoadNodes,
+    crossing_node_minutes,
+    road_graph,
+    town_node_minutes,
+)
+from borderzone.osm.clip import clip_lines
 
 log = logging.getLogger(__name__)
 
-NODE_TIME_COLUMNS = ("lon", "lat", "side", "minutes")
-"""Columns of a node times table: one row per node of a road graph, in its order."""
+TARGETS = ("crossing", "town")
+"""What a node's minutes lead to: the nearest road crossing, the nearest town of its side."""
+
+NODE_TIME_COLUMNS = ("lon", "lat", "side", *(f"{target}_min" for target in TARGETS))
+"""Columns of a node times table: one row per node of the road graph, in its order."""
+
+
+def by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cut lines (or keep points) by country, with the country's ISO3 as ``side``."""
+    parts = []
+    for code, geom in zip(countries["iso3"], countries.geometry.values, strict=True):
+        shapely.prepare(geom)
+        if len(data) and data.geom_type.iloc[0].endswith("Point"):
+            part = data[shapely.intersects(geom, data.geometry.values)]
+        else:
+            part = clip_lines(data.to_crs(WGS84), geom)
+        parts.append(part.assign(side=code))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
 
 
 def node_times(
     roads_by_side: Iterable[gpd.GeoDataFrame],
-    minutes_of: Callable[[RoadGraph], np.ndarray],
+    minutes_of: Mapping[str, Callable[[RoadGraph], np.ndarray]],
     *,
     speeds_kmh: Mapping[str, float],
 ) -> pd.DataFrame:
-    """Build each side's road graph in turn and keep its nodes' minutes (:data:`NODE_TIME_COLUMNS`).
+    """Build each side's road graph in turn and keep its nodes' minutes to each target.
 
     ``roads_by_side`` gives the roads (with ``side``) of one side after the other; a
-    side's graph is dropped before the next is built. The nodes are those of one graph of
-    every side, in its order.
+    side's graph is dropped before the next is built. ``minutes_of`` names each target's
+    search (:data:`TARGETS`). The nodes are those of one graph of every side, in its order:
+    ``lon``, ``lat``, ``side`` and ``{target}_min`` (:data:`NODE_TIME_COLUMNS`).
     """
     frames = []
     for roads in roads_by_side:
         graph = road_graph(roads, speeds_kmh=speeds_kmh)
-        frames.append(
-            pd.DataFrame(
-                {"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1], "side": graph.side}
-            ).assign(minutes=minutes_of(graph))
+        frame = pd.DataFrame(
+            {"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1], "side": graph.side}
         )
+        for target, minutes in minutes_of.items():
+            frame[f"{target}_min"] = minutes(graph)
+        frames.append(frame)
         del graph
-    out = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame({"lon": [], "lat": [], "side": [], "minutes": []})
-    )
+    empty = pd.DataFrame({c: [] for c in ["lon", "lat", "side"] + [f"{t}_min" for t in minutes_of]})
+    out = pd.concat(frames, ignore_index=True) if frames else empty
     out["side"] = pd.Categorical(out["side"].astype(str))
     return out
 
 
-def build_crossing_times(
+def build_node_times(
     *,
-    roads: Callable[[str], gpd.GeoDataFrame],
-    sides: Iterable[str],
+    roads: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame],
+    places: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
     crossings: gpd.GeoDataFrame,
     speeds_kmh: Mapping[str, float],
     access_kmh: float,
+    town_min_population: float,
 ) -> pd.DataFrame:
-    """Minutes from every node of the buffer's road graph to the nearest road crossing.
+    """Minutes from every node of the corridor's road graph to the nearest crossing and town.
+
+    The sides never share a node and a town serves its own side only, so each side's graph
+    is built and searched on its own, one after the other: the nodes are those of one
+    graph of both sides, in its order, with half of it in memory.
 
     Parameters
     ----------
-    roads
-        Reads the buffer's roads of one side (``network.gpkg``, with ``side``).
-    sides
-        The ISO3 codes of the sides, in the order of the pair.
+    roads, places
+        The corridor's roads (or batches of them, e.g. :func:`~borderzone.io.iter_parquet`,
+        cut by country one after another) and places (``osm/roads.parquet``,
+        ``osm/places.parquet``).
+    countries
+        The two outlines: roads and towns take the side of the country they lie in.
     crossings
         The ``crossings`` layer: each road crossing joins the nearest node of each side.
-    speeds_kmh, access_kmh
-        As for :func:`~borderzone.metrics.travel.travel_time_to_crossing_min`.
+    speeds_kmh, access_kmh, town_min_population
+        As for :func:`~borderzone.metrics.travel.travel_time_to_crossing_min` and
+        :func:`~borderzone.metrics.travel.travel_time_to_town_min`.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`NODE_TIME_COLUMNS`; ``minutes`` is inf where no crossing is reached.
+        :data:`NODE_TIME_COLUMNS`, in the graph's node order; a target's minutes are inf
+        where none is reached.
     """
+    towns = by_side(places, countries)
     cxy = shapely.get_coordinates(to_lonlat(select_crossings(crossings, kind="road")))
+    sides: list[list[gpd.GeoDataFrame]] = [[] for _ in range(len(countries))]
+    for batch in [roads] if isinstance(roads, gpd.GeoDataFrame) else roads:
+        for i in range(len(countries)):
+            sides[i].append(by_side(batch, countries.iloc[[i]]))
+
+    def side_roads():
+        for i in range(len(sides)):
+            frame = gpd.GeoDataFrame(pd.concat(sides[i], ignore_index=True), crs=WGS84)
+            sides[i] = []
+            yield frame
+
     out = node_times(
-        (roads(side) for side in sides),
-        lambda graph: crossing_node_minutes(graph, cxy, access_kmh=access_kmh),
+        side_roads(),
+        {
+            "crossing": lambda graph: crossing_node_minutes(graph, cxy, access_kmh=access_kmh),
+            "town": lambda graph: town_node_minutes(
+                graph, towns, min_population=town_min_population, access_kmh=access_kmh
+            ),
+        },
         speeds_kmh=speeds_kmh,
     )
     log.info(
-        "minutes to a road crossing (%d) from %d road nodes (%d reach one)",
-        len(cxy),
+        "minutes from %d road nodes to a road crossing (%d crossings, %d nodes reach one) "
+        "and to a town of %d people (%d nodes reach one)",
         len(out),
-        int(np.isfinite(out["minutes"]).sum()),
+        len(cxy),
+        int(np.isfinite(out["crossing_min"]).sum()),
+        town_min_population,
+        int(np.isfinite(out["town_min"]).sum()),
     )
     return out
 
@@ -122,11 +173,12 @@ def node_times_bounds(path: str | Path) -> tuple[float, float, float, float]:
 
 
 def read_node_times(
-    path: str | Path, *, bbox: tuple[float, float, float, float] | None = None
+    path: str | Path, target: str, *, bbox: tuple[float, float, float, float] | None = None
 ) -> tuple[RoadNodes, np.ndarray]:
-    """Read a node times table (:func:`node_times`) as the nodes and their minutes.
+    """Read the nodes of a node times table (:func:`build_node_times`) and their minutes.
 
-    With ``bbox`` (lon/lat), only the nodes inside it, in the order of the file.
+    ``target`` is one of :data:`TARGETS`. With ``bbox`` (lon/lat), only the nodes inside
+    it, in the order of the file.
 
     Raises
     ------
@@ -136,16 +188,18 @@ def read_node_times(
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
+    names = pyarrow.parquet.read_schema(path).names
+    missing = [c for c in NODE_TIME_COLUMNS if c not in names]
+    if missing:
+        raise InputDataError(f"{path}: no column {', '.join(missing)} (not a node times table)")
     filters = None
     if bbox is not None:
         x0, y0, x1, y1 = bbox
         filters = [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
-    table = pd.read_parquet(path, filters=filters)
-    missing = [c for c in NODE_TIME_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputDataError(f"{path}: no column {', '.join(missing)} (not a node times table)")
+    column = f"{target}_min"
+    table = pd.read_parquet(path, columns=["lon", "lat", "side", column], filters=filters)
     nodes = RoadNodes(
         lonlat=table[["lon", "lat"]].to_numpy(float),
         side=table["side"].astype(str).to_numpy(),
     )
-    return nodes, table["minutes"].to_numpy(float)
+    return nodes, table[column].to_numpy(float)

@@ -146,6 +146,7 @@ def segment_metrics(
     population: str | Path | None = None,
     towns: gpd.GeoDataFrame | None = None,
     town_times: tuple[RoadNodes, np.ndarray] | None = None,
+    crossing_times: tuple[RoadNodes, np.ndarray] | None = None,
     speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
     access_kmh: float = 20.0,
     road_buffer_km: float = 5.0,
@@ -175,6 +176,8 @@ def segment_metrics(
         The nodes of the corridor's road graph and their minutes to the nearest of
         ``towns`` (:func:`~borderzone.metrics.node_times.read_node_times`); default: computed on
         the graph of ``roads``.
+    crossing_times
+        The same for the nearest road crossing.
     speeds_kmh, access_kmh
         Speeds on roads and off the network (straight line).
     road_buffer_km
@@ -214,6 +217,7 @@ def segment_metrics(
         places=places,
         towns=towns,
         town_times=town_times,
+        crossing_times=crossing_times,
         speeds_kmh=speeds_kmh,
         access_kmh=access_kmh,
         town_min_population=town_min_population,

@@ -11,9 +11,8 @@ from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84
 from borderzone.geodesy import GEOD
 from borderzone.metrics.chunks import chunk_of, halo_box, measure_cells
-from borderzone.metrics.node_times import build_crossing_times
+from borderzone.metrics.node_times import build_node_times, by_side
 from borderzone.metrics.segment import finish_metrics, segment_metrics
-from borderzone.metrics.towns import build_town_times, by_side
 from borderzone.metrics.travel import DEFAULT_SPEEDS_KMH, RoadNodes
 from borderzone.osm.clip import clip_network
 
@@ -87,8 +86,9 @@ def measured():
     net = clip_network(
         {**corridor, "rail": roads.iloc[:0], "checkpoints": places.iloc[:0]}, zones["buffer"]
     )
-    table = build_town_times(
+    table = build_node_times(
         countries=countries,
+        crossings=crossings,
         speeds_kmh=KW["speeds_kmh"],
         access_kmh=KW["access_kmh"],
         town_min_population=KW["town_min_population"],
@@ -97,10 +97,10 @@ def measured():
     return countries, layers, zones, crossings, corridor, net, table
 
 
-def _nodes(table: pd.DataFrame) -> tuple[RoadNodes, np.ndarray]:
+def _nodes(table: pd.DataFrame, target: str) -> tuple[RoadNodes, np.ndarray]:
     lonlat = table[["lon", "lat"]].to_numpy(float)
     nodes = RoadNodes(lonlat=lonlat, side=table["side"].astype(str).to_numpy())
-    return nodes, table["minutes"].to_numpy(float)
+    return nodes, table[f"{target}_min"].to_numpy(float)
 
 
 def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
@@ -114,27 +114,22 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
         rail=net["rail"],
         places=net["places"],
         towns=by_side(corridor["places"], countries),
-        town_times=_nodes(table),
+        town_times=_nodes(table, "town"),
+        crossing_times=_nodes(table, "crossing"),
         **KW,
     )
 
     def read_network(box):
         return {name: net[name].cx[box[0] : box[2], box[1] : box[3]] for name in net}
 
-    def reader(table):
+    def reader(target):
         def read(box):
             x0, y0, x1, y1 = box
-            return _nodes(table[table["lon"].between(x0, x1) & table["lat"].between(y0, y1)])
+            inside = table["lon"].between(x0, x1) & table["lat"].between(y0, y1)
+            return _nodes(table[inside], target)
 
         return read, (table.lon.min(), table.lat.min(), table.lon.max(), table.lat.max())
 
-    crossing_table = build_crossing_times(
-        roads=lambda side: net["roads"][net["roads"]["side"] == side],
-        sides=["AAA", "BBB"],
-        crossings=crossings,
-        speeds_kmh=KW["speeds_kmh"],
-        access_kmh=KW["access_kmh"],
-    )
     chunks = 4
     assert sorted(set(chunk_of(cells, segments, chunks=chunks))) == [0, 1, 2, 3]
     with caplog.at_level(logging.INFO, logger="borderzone.metrics.chunks"):
@@ -144,7 +139,7 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
                 segments=segments,
                 crossings=crossings,
                 read_network=read_network,
-                node_times={"crossing": reader(crossing_table), "town": reader(table)},
+                node_times={target: reader(target) for target in ("crossing", "town")},
                 places=corridor["places"],
                 countries=countries,
                 population=None,
