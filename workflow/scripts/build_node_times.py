@@ -1,8 +1,9 @@
 """Rule build_node_times: minutes to a road crossing and to a town from every road node."""
 
-from borderzone.io import iter_parquet, read_countries, read_layer, read_parquet, replacing
+from borderzone.io import iter_parquet, read_countries, read_layer, read_parquet
 from borderzone.logs import rule_log
 from borderzone.metrics import build_node_times
+from borderzone.metrics.node_times import write_node_times
 from borderzone.metrics.travel import SPEED_TAGS
 
 with rule_log(snakemake.log[0]):
@@ -15,5 +16,4 @@ with rule_log(snakemake.log[0]):
         access_kmh=snakemake.params.access_kmh,
         town_min_population=snakemake.params.town_min_population,
     )
-    with replacing(snakemake.output.times) as tmp:
-        times.to_parquet(tmp, index=False)
+    write_node_times(times, snakemake.output.times)

@@ -3,7 +3,7 @@
 from borderzone.io import read_countries, read_layer, read_parquet, write_parquet
 from borderzone.logs import rule_log
 from borderzone.metrics import measure_cells
-from borderzone.metrics.node_times import TARGETS, node_times_bounds, read_node_times
+from borderzone.metrics.node_times import node_times_bounds, read_node_times
 
 with rule_log(snakemake.log[0]):
     inp, params = snakemake.input, snakemake.params
@@ -14,13 +14,10 @@ with rule_log(snakemake.log[0]):
         read_network=lambda box: {
             name: read_layer(inp.network, name, bbox=box) for name in ("roads", "rail", "places")
         },
-        node_times={
-            target: (
-                lambda box, target=target: read_node_times(inp.node_times, target, bbox=box),
-                node_times_bounds(inp.node_times),
-            )
-            for target in TARGETS
-        },
+        node_times=(
+            lambda box: read_node_times(inp.node_times, bbox=box),
+            node_times_bounds(inp.node_times),
+        ),
         places=read_parquet(inp.places),
         countries=read_countries(inp.countries, **params.countries),
         population=inp.population[0] if inp.population else None,

@@ -47,8 +47,11 @@ WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
 
 NetworkReader = Callable[[tuple[float, float, float, float]], Mapping[str, gpd.GeoDataFrame]]
 """Reads the ``roads``, ``rail`` and ``places`` of the buffer within a lon/lat box."""
-NodesReader = Callable[[tuple[float, float, float, float]], tuple[RoadNodes, np.ndarray]]
-"""Reads the road nodes of a node times table within a lon/lat box, and their minutes."""
+NodesReader = Callable[
+    [tuple[float, float, float, float]], tuple[RoadNodes, Mapping[str, np.ndarray]]
+]
+"""Reads the road nodes of a node times table within a lon/lat box, and their minutes to
+each of :data:`~borderzone.metrics.node_times.TARGETS`."""
 
 
 def chunk_of(cells: pd.DataFrame, segments: pd.DataFrame, *, chunks: int) -> np.ndarray:
@@ -91,7 +94,7 @@ def measure_cells(
     segments: gpd.GeoDataFrame,
     crossings: gpd.GeoDataFrame,
     read_network: NetworkReader,
-    node_times: Mapping[str, tuple[NodesReader, tuple[float, float, float, float]]],
+    node_times: tuple[NodesReader, tuple[float, float, float, float]],
     places: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     population: str | Path | None,
@@ -114,9 +117,8 @@ def measure_cells(
     read_network
         Reader of the buffer's network within a box (:data:`NetworkReader`).
     node_times
-        For each of :data:`~borderzone.metrics.node_times.TARGETS`: a reader of the node
-        times table's nodes within a box (:data:`NodesReader`) and the lon/lat bounds of all
-        its nodes (a box that holds them reads every node).
+        A reader of the node times table's nodes within a box (:data:`NodesReader`) and
+        the lon/lat bounds of all its nodes (a box that holds them reads every node).
     places, countries
         The corridor's places, candidates for the nearest town of their country.
     population
@@ -167,23 +169,23 @@ def measure_cells(
     todo = np.ones(len(mine), dtype=bool)
     while todo.any():
         box = halo_box(mine.geometry.values[todo], halo_km)
-        read = {target: node_times[target][0](box) for target in TARGETS}
+        nodes, minutes = node_times[0](box)  # one node index for both targets
         t = travel_times(
             mine[todo],
             crossings,
             roads=network["roads"],
             places=network["places"],
             towns=towns,
-            crossing_times=read["crossing"],
-            town_times=read["town"],
+            crossing_times=(nodes, minutes["crossing"]),
+            town_times=(nodes, minutes["town"]),
             speeds_kmh=speeds_kmh,
             access_kmh=access_kmh,
             town_min_population=town_min_population,
             with_reach=True,
         )
         held = np.ones(len(t), dtype=bool)
-        for target in TARGETS:
-            if not _holds(box, node_times[target][1]):
+        if not _holds(box, node_times[1]):
+            for target in TARGETS:
                 held &= t[f"{target}_{REACH_COLUMNS[1]}"].to_numpy() < SAFETY * halo_km
         times.loc[t.index[held]] = t.loc[held, times.columns].to_numpy()
         todo[np.flatnonzero(todo)[held]] = False

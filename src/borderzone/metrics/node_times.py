@@ -7,7 +7,8 @@ one side at a time (the sides never share a node, and a target joins each side o
 own), searches it from the road crossings and from the towns, and writes every node's
 minutes to a table of :data:`NODE_TIME_COLUMNS`. Neither the graph nor its searches depend
 on the buffer width: every width's chunks read the minutes of the nodes near their cells
-(:func:`read_node_times`), and a new width builds no graph. A route may leave the buffer
+(:func:`read_node_times`; the table is sorted by longitude, so a chunk's box reads only
+its band), and a new width builds no graph. A route may leave the buffer
 and come back within the corridor, so a cell's time is the same in every width.
 """
 
@@ -23,6 +24,7 @@ import shapely
 
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
+from borderzone.io import replacing
 from borderzone.metrics.chainage import select_crossings
 from borderzone.metrics.inputs import to_lonlat
 from borderzone.metrics.travel import (
@@ -35,6 +37,9 @@ from borderzone.metrics.travel import (
 from borderzone.osm.clip import clip_lines
 
 log = logging.getLogger(__name__)
+
+ROW_GROUP = 65_536
+"""Nodes per row group of a node times table (:func:`write_node_times`)."""
 
 TARGETS = ("crossing", "town")
 """What a node's minutes lead to: the nearest road crossing, the nearest town of its side."""
@@ -172,13 +177,24 @@ def node_times_bounds(path: str | Path) -> tuple[float, float, float, float]:
     return (lo[0], lo[1], hi[0], hi[1])
 
 
+def write_node_times(times: pd.DataFrame, path: str | Path) -> None:
+    """Write a node times table sorted by longitude, in row groups of :data:`ROW_GROUP` nodes.
+
+    The sort makes each row group a narrow band of longitude, so that a box along the
+    border (:func:`read_node_times`) reads only the row groups it overlaps.
+    """
+    order = np.lexsort((times["lat"].to_numpy(), times["lon"].to_numpy()))
+    with replacing(path) as tmp:
+        times.iloc[order].to_parquet(tmp, index=False, row_group_size=ROW_GROUP)
+
+
 def read_node_times(
-    path: str | Path, target: str, *, bbox: tuple[float, float, float, float] | None = None
-) -> tuple[RoadNodes, np.ndarray]:
+    path: str | Path, *, bbox: tuple[float, float, float, float] | None = None
+) -> tuple[RoadNodes, dict[str, np.ndarray]]:
     """Read the nodes of a node times table (:func:`build_node_times`) and their minutes.
 
-    ``target`` is one of :data:`TARGETS`. With ``bbox`` (lon/lat), only the nodes inside
-    it, in the order of the file.
+    Returns the nodes and, for each of :data:`TARGETS`, their minutes. With ``bbox``
+    (lon/lat), only the nodes inside it, in the order of the file.
 
     Raises
     ------
@@ -196,10 +212,10 @@ def read_node_times(
     if bbox is not None:
         x0, y0, x1, y1 = bbox
         filters = [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
-    column = f"{target}_min"
-    table = pd.read_parquet(path, columns=["lon", "lat", "side", column], filters=filters)
+    table = pd.read_parquet(path, columns=list(NODE_TIME_COLUMNS), filters=filters)
+    side = pd.Categorical(table["side"])  # the side names once, not once per node
     nodes = RoadNodes(
         lonlat=table[["lon", "lat"]].to_numpy(float),
-        side=table["side"].astype(str).to_numpy(),
+        side=side.categories.astype(str).to_numpy()[side.codes],
     )
-    return nodes, table[column].to_numpy(float)
+    return nodes, {target: table[f"{target}_min"].to_numpy(float) for target in TARGETS}

@@ -122,13 +122,13 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
     def read_network(box):
         return {name: net[name].cx[box[0] : box[2], box[1] : box[3]] for name in net}
 
-    def reader(target):
-        def read(box):
-            x0, y0, x1, y1 = box
-            inside = table["lon"].between(x0, x1) & table["lat"].between(y0, y1)
-            return _nodes(table[inside], target)
+    def read(box):
+        x0, y0, x1, y1 = box
+        inside = table[table["lon"].between(x0, x1) & table["lat"].between(y0, y1)]
+        nodes, _ = _nodes(inside, "town")
+        return nodes, {target: _nodes(inside, target)[1] for target in ("crossing", "town")}
 
-        return read, (table.lon.min(), table.lat.min(), table.lon.max(), table.lat.max())
+    bounds = (table.lon.min(), table.lat.min(), table.lon.max(), table.lat.max())
 
     chunks = 4
     assert sorted(set(chunk_of(cells, segments, chunks=chunks))) == [0, 1, 2, 3]
@@ -139,7 +139,7 @@ def test_chunks_give_the_layer_of_the_whole_border(measured, caplog):
                 segments=segments,
                 crossings=crossings,
                 read_network=read_network,
-                node_times={target: reader(target) for target in ("crossing", "town")},
+                node_times=(read, bounds),
                 places=corridor["places"],
                 countries=countries,
                 population=None,

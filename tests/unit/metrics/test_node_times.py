@@ -7,7 +7,7 @@ from metrics_helpers import box_cells, geodesic_km
 
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
-from borderzone.metrics.node_times import build_node_times, read_node_times
+from borderzone.metrics.node_times import build_node_times, read_node_times, write_node_times
 from borderzone.metrics.travel import travel_time_to_crossing_min, travel_time_to_town_min
 
 SPEEDS = {"primary": 80.0, "default": 30.0}
@@ -70,8 +70,9 @@ def test_every_node_gets_its_minutes_to_the_town_of_its_side(corridor, times, tm
     assert np.isinf(times.loc[times["side"] == "BBB", "town_min"]).all()
 
     path = tmp_path / "node_times.parquet"
-    times.to_parquet(path, index=False)
-    nodes, minutes = read_node_times(path, "town")
+    write_node_times(times, path)
+    nodes, minutes = read_node_times(path)
+    minutes = minutes["town"]
     cells = box_cells([(59.9, 49.9, 60.1, 50.1)]).assign(side="AAA")
     village = places.iloc[[1]].assign(side="BBB")
     town = places.iloc[[0]].assign(side="AAA")
@@ -104,8 +105,9 @@ def test_every_node_gets_its_minutes_to_the_crossing_on_either_side(corridor, ti
         assert mine.loc[far, "crossing_min"] == pytest.approx(expected, rel=1e-6)
 
     path = tmp_path / "node_times.parquet"
-    times.to_parquet(path, index=False)
-    nodes, minutes = read_node_times(path, "crossing", bbox=(61.2, 49.0, 63.0, 51.0))
+    write_node_times(times, path)
+    nodes, minutes = read_node_times(path, bbox=(61.2, 49.0, 63.0, 51.0))
+    minutes = minutes["crossing"]
     assert set(nodes.side) == {"BBB"} and len(minutes) == 2
     cells = box_cells([(61.9, 49.9, 62.1, 50.1)]).assign(side="BBB")
     origin = gpd.GeoDataFrame(
@@ -123,6 +125,6 @@ def test_a_table_without_the_columns_is_refused(tmp_path):
     with pytest.raises(
         InputDataError, match=r"node_times.parquet: no column side, crossing_min, town_min"
     ):
-        read_node_times(path, "town")
+        read_node_times(path)
     with pytest.raises(InputDataError, match="does not exist"):
-        read_node_times(tmp_path / "missing.parquet", "town")
+        read_node_times(tmp_path / "missing.parquet")
