@@ -8,8 +8,8 @@ own), searches it from the road crossings and from the towns, and writes every n
 minutes to a table of :data:`NODE_TIME_COLUMNS`. Neither the graph nor its searches depend
 on the buffer width: every width's chunks read the minutes of the nodes near their cells
 (:func:`read_node_times`; the table is sorted by longitude, so a chunk's box reads only
-its band), and a new width builds no graph. A route may leave the buffer
-and come back within the corridor, so a cell's time is the same in every width.
+its band), and a new width builds no graph. A route may leave the buffer and come back
+within the corridor, so a cell's time is the same in every width.
 """
 
 import logging
@@ -45,7 +45,7 @@ TARGETS = ("crossing", "town")
 """What a node's minutes lead to: the nearest road crossing, the nearest town of its side."""
 
 NODE_TIME_COLUMNS = ("lon", "lat", "side", *(f"{target}_min" for target in TARGETS))
-"""Columns of a node times table: one row per node of the road graph, in its order."""
+"""Columns of a node times table: one row per node of the road graph."""
 
 
 def by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
