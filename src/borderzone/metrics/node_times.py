@@ -13,7 +13,7 @@ within the corridor, so a cell's time is the same in every width.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,11 +28,11 @@ from borderzone.io import replacing
 from borderzone.metrics.chainage import select_crossings
 from borderzone.metrics.inputs import to_lonlat
 from borderzone.metrics.travel import (
-    RoadGraph,
     RoadNodes,
-    crossing_node_minutes,
+    Targets,
+    node_minutes,
     road_graph,
-    town_node_minutes,
+    town_targets,
 )
 from borderzone.osm.clip import clip_lines
 
@@ -63,16 +63,19 @@ def by_side(data: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataF
 
 def node_times(
     roads_by_side: Iterable[gpd.GeoDataFrame],
-    minutes_of: Mapping[str, Callable[[RoadGraph], np.ndarray]],
+    targets: Mapping[str, Targets],
     *,
     speeds_kmh: Mapping[str, float],
+    access_kmh: float,
 ) -> pd.DataFrame:
     """Build each side's road graph in turn and keep its nodes' minutes to each target.
 
     ``roads_by_side`` gives the roads (with ``side``) of one side after the other; a
-    side's graph is dropped before the next is built. ``minutes_of`` names each target's
-    search (:data:`TARGETS`). The nodes are those of one graph of every side, in its order:
-    ``lon``, ``lat``, ``side`` and ``{target}_min`` (:data:`NODE_TIME_COLUMNS`).
+    side's graph is dropped before the next is built. ``targets`` names each set of targets
+    (:data:`TARGETS`), all searched over one folding of the graph
+    (:func:`~borderzone.metrics.travel.node_minutes`). The nodes are those of one graph of
+    every side, in its order: ``lon``, ``lat``, ``side`` and ``{target}_min``
+    (:data:`NODE_TIME_COLUMNS`).
     """
     frames = []
     for roads in roads_by_side:
@@ -80,11 +83,12 @@ def node_times(
         frame = pd.DataFrame(
             {"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1], "side": graph.side}
         )
-        for target, minutes in minutes_of.items():
-            frame[f"{target}_min"] = minutes(graph)
+        minutes = node_minutes(graph, targets, access_kmh=access_kmh)
+        for target in targets:
+            frame[f"{target}_min"] = minutes[target]
         frames.append(frame)
-        del graph
-    empty = pd.DataFrame({c: [] for c in ["lon", "lat", "side"] + [f"{t}_min" for t in minutes_of]})
+        del graph, minutes
+    empty = pd.DataFrame({c: [] for c in ["lon", "lat", "side"] + [f"{t}_min" for t in targets]})
     out = pd.concat(frames, ignore_index=True) if frames else empty
     out["side"] = pd.Categorical(out["side"].astype(str))
     return out
@@ -142,12 +146,11 @@ def build_node_times(
     out = node_times(
         side_roads(),
         {
-            "crossing": lambda graph: crossing_node_minutes(graph, cxy, access_kmh=access_kmh),
-            "town": lambda graph: town_node_minutes(
-                graph, towns, min_population=town_min_population, access_kmh=access_kmh
-            ),
+            "crossing": (cxy, None),
+            "town": town_targets(towns, min_population=town_min_population),
         },
         speeds_kmh=speeds_kmh,
+        access_kmh=access_kmh,
     )
     log.info(
         "minutes from %d road nodes to a road crossing (%d crossings, %d nodes reach one) "
