@@ -4,7 +4,9 @@
 
 writes a corridor-scale world along the real RUS–KAZ border (``bench/make_world.py
 --rus-kaz``) into ``OUT/world`` unless it is there, and a run folder ``OUT/run`` with
-``osm.source: pbf`` and the world's population raster. Then, one job after another:
+``osm.source: pbf`` and the world's population raster (a run folder left by an earlier
+run is removed first: its outputs would make the cold run a no-op). Then, one job after
+another:
 
 1. the corridor alone (``build_corridor``, untimed: the reference needs its polygon);
 2. the reference: ``osmium extract -s complete_ways -p corridor`` then ``osmium tags-filter
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -121,7 +124,8 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out.resolve()
     world, run = out / "world", out / "run"
-    run.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
     world_options = ["--n-ways", str(args.n_ways), "--far-fraction", str(args.far_fraction)]
     make_world(world, [*world_options, "--seed", str(args.seed)], log=out / "make_world.log")
     pbf = world / "world.osm.pbf"
