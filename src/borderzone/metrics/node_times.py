@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet
 import shapely
+from pandas.api.types import union_categoricals
 
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
@@ -77,20 +78,20 @@ def node_times(
     every side, in its order: ``lon``, ``lat``, ``side`` and ``{target}_min``
     (:data:`NODE_TIME_COLUMNS`).
     """
-    frames = []
+    frames, sides = [], []
     for roads in roads_by_side:
         graph = road_graph(roads, speeds_kmh=speeds_kmh)
-        frame = pd.DataFrame(
-            {"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1], "side": graph.side}
-        )
+        frame = pd.DataFrame({"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1]})
         minutes = node_minutes(graph, targets, access_kmh=access_kmh)
         for target in targets:
             frame[f"{target}_min"] = minutes[target]
         frames.append(frame)
+        sides.append(pd.Categorical(graph.side))
         del graph, minutes
-    empty = pd.DataFrame({c: [] for c in ["lon", "lat", "side"] + [f"{t}_min" for t in targets]})
-    out = pd.concat(frames, ignore_index=True) if frames else empty
-    out["side"] = pd.Categorical(out["side"].astype(str))
+    if not frames:
+        return pd.DataFrame({c: [] for c in ["lon", "lat", "side"] + [f"{t}_min" for t in targets]})
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(2, "side", union_categoricals(sides))
     return out
 
 
@@ -216,9 +217,8 @@ def read_node_times(
         x0, y0, x1, y1 = bbox
         filters = [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
     table = pd.read_parquet(path, columns=list(NODE_TIME_COLUMNS), filters=filters)
-    side = pd.Categorical(table["side"])  # the side names once, not once per node
     nodes = RoadNodes(
         lonlat=table[["lon", "lat"]].to_numpy(float),
-        side=side.categories.astype(str).to_numpy()[side.codes],
+        side=pd.Categorical(table["side"]),  # the side names once, not once per node
     )
     return nodes, {target: table[f"{target}_min"].to_numpy(float) for target in TARGETS}

@@ -116,14 +116,14 @@ class RoadNodes:
     lonlat
         Node coordinates, (n, 2).
     side
-        Side (ISO3) of each node.
+        Side (ISO3) of each node: a categorical (one code a node), or strings.
     xyz
         Their geocentric coordinates (:func:`~borderzone.crs.geocentric`), (n, 3); computed
         from ``lonlat`` when not given.
     """
 
     lonlat: np.ndarray
-    side: np.ndarray
+    side: pd.Categorical | np.ndarray
     xyz: np.ndarray | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
@@ -143,8 +143,9 @@ class RoadNodes:
         codes, names = pd.factorize(self.side)
         for j, s in enumerate(names):
             mine = np.flatnonzero(codes == j)
-            # a sliding-midpoint tree without shrunk boxes: built in a third of the time
-            trees[s] = (mine, cKDTree(self.xyz[mine], balanced_tree=False, compact_nodes=False))
+            xyz = self.xyz if len(names) == 1 else self.xyz[mine]  # one side: no copy
+            # a sliding-midpoint tree without shrunk boxes: built in half the time
+            trees[str(s)] = (mine, cKDTree(xyz, balanced_tree=False, compact_nodes=False))
         return trees
 
     def nearest(
@@ -219,26 +220,28 @@ def road_graph(
     sides, side_code = np.unique(roads["side"].astype(str).to_numpy(), return_inverse=True)
     if len(sides) > 60:
         raise InputDataError("roads have more than 60 sides")
-    vs = side_code[of[v_of]].astype(np.int64)
-    xi = np.round((coords[:, 0] + 180.0) * 1e6).astype(np.int64)
-    yi = np.round((coords[:, 1] + 90.0) * 1e6).astype(np.int64)
-    key = (vs << 57) | (xi << 28) | yi
+    vs = side_code[of[v_of]]
+    key = vs.astype(np.int64) << 57
+    key |= np.round((coords[:, 0] + 180.0) * 1e6).astype(np.int64) << 28
+    key |= np.round((coords[:, 1] + 90.0) * 1e6).astype(np.int64)
     node, uniq = pd.factorize(key)
+    del key
     n = len(uniq)
+    node = node.astype(np.int32 if n < 2**31 else np.int64)
     first = np.zeros(n, dtype=np.int64)
-    first[node[::-1]] = np.arange(len(node))[::-1]
+    first[node[::-1]] = np.arange(len(node) - 1, -1, -1)
     lonlat = coords[first]
-    node_side = sides[vs[first]] if n else np.array([], dtype=str)
+    node_side = pd.Categorical.from_codes(vs[first], categories=sides)
+    del coords, vs, first, uniq
     xyz = geocentric(lonlat[:, 0], lonlat[:, 1])
-    same = v_of[1:] == v_of[:-1]
-    a, b = node[:-1][same], node[1:][same]
-    kmh = speed[of[v_of[:-1][same]]]
-    del coords, xi, yi, key, vs, node, same
-    keep = a != b
-    a, b, kmh = a[keep], b[keep], kmh[keep]
+    same = np.flatnonzero((v_of[1:] == v_of[:-1]) & (node[1:] != node[:-1]))
+    kmh = speed[of[v_of[same]]]
+    del v_of, of
+    a, b = node[same], node[same + 1]
+    del node, same
     minutes = _quantized(chord_lengths_m(xyz[a], xyz[b]) / 1000 / kmh * 60)
     del kmh
-    edge = np.minimum(a, b) * n + np.maximum(a, b)
+    edge = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
     del a, b
     order = np.argsort(edge)
     edge, minutes = edge[order], minutes[order]
@@ -247,6 +250,7 @@ def road_graph(
     if len(edge):
         minutes = np.minimum.reduceat(minutes, firsts)  # parallel edges: the cheapest
     lo, hi = np.divmod(edge[firsts], max(n, 1))
+    del edge
     matrix = scipy.sparse.csr_matrix(
         (minutes, hi, np.searchsorted(lo, np.arange(n + 1))), shape=(n, n)
     )
@@ -376,8 +380,15 @@ def _fold(matrix: scipy.sparse.csr_matrix, start: np.ndarray) -> _Folding:
     came = walk_from.copy()
     direct = junction[ends] & junction[other] & (ends < other)
     a, b, c = [ends[direct]], [other[direct]], [cost[direct]]
-    inner, inner_from, inner_min = [other[:0]], [other[:0]], [cost[:0]]
     del ends, go, direct
+    # every non-junction on a chain is reached twice: once from each end
+    size = 2 * int((~junction).sum())
+    inner, inner_from, inner_min = (
+        np.empty(size, other.dtype),
+        np.empty(size, other.dtype),
+        np.empty(size),
+    )
+    filled = 0
     while len(here):
         done = junction[here]
         a.append(walk_from[done])
@@ -389,14 +400,14 @@ def _fold(matrix: scipy.sparse.csr_matrix, start: np.ndarray) -> _Folding:
             minutes[~done],
             came[~done],
         )
-        inner.append(here)
-        inner_from.append(walk_from)
-        inner_min.append(minutes)
+        put = slice(filled, filled + len(here))
+        inner[put], inner_from[put], inner_min[put] = here, walk_from, minutes
+        filled += len(here)
         j = first[here]
         step = np.where(other[j] == came, j + 1, j)
         came, here, minutes = here, other[step], minutes + cost[step]
-    junctions = np.flatnonzero(junction)
-    position = np.full(n, -1, dtype=np.int64)
+    junctions = np.flatnonzero(junction).astype(other.dtype)
+    position = np.full(n, -1, dtype=other.dtype)
     position[junctions] = np.arange(len(junctions))
     a, b, c = position[np.concatenate(a)], position[np.concatenate(b)], np.concatenate(c)
     keep = a < b  # a folded chain was walked from both ends; a loop joins a node to itself
@@ -412,9 +423,9 @@ def _fold(matrix: scipy.sparse.csr_matrix, start: np.ndarray) -> _Folding:
         a=a[once],
         b=b[once],
         cost=c[once],
-        inner=np.concatenate(inner),
-        inner_from=np.concatenate(inner_from),
-        inner_min=np.concatenate(inner_min),
+        inner=inner[:filled],
+        inner_from=inner_from[:filled],
+        inner_min=inner_min[:filled],
     )
 
 
