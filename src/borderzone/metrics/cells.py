@@ -26,7 +26,13 @@ from scipy.spatial import cKDTree
 
 from borderzone.crs import densify_lonlat, fitted_transformer
 from borderzone.geodesy import geodesic_length_km
-from borderzone.metrics.inputs import check_frame, lonlat_bounds, to_conformal, to_lonlat
+from borderzone.metrics.inputs import (
+    check_frame,
+    halo_box,
+    lonlat_bounds,
+    to_conformal,
+    to_lonlat,
+)
 from borderzone.osm.schema import RAIL_EXCLUDE
 
 ROAD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -270,7 +276,9 @@ def share_within_km_of_road(
         c = shapely.centroid(cg[i])
         to = _aeqd_from_lonlat(c.x, c.y).transform
         cell = shapely.transform(densify_lonlat(cg[i]), to, interleaved=False)
-        lines = shapely.transform(lg[near], to, interleaved=False)
+        # only the lines' pieces in a box around the cell that holds what lies within reach
+        reach = shapely.clip_by_rect(lg[near], *halo_box(cg[i : i + 1], km * 1.1))
+        lines = shapely.transform(reach[~shapely.is_empty(reach)], to, interleaved=False)
         # a lattice of points over the cell; the share is that of points within reach
         x0, y0, x1, y1 = cell.bounds
         step = max(min(sample_m, np.sqrt(shapely.area(cell)) / 40), 1.0)

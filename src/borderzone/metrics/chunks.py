@@ -21,16 +21,15 @@ number of chunks (tested).
 """
 
 import logging
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from borderzone.crs import WGS84
+from borderzone.metrics.inputs import halo_box
 from borderzone.metrics.node_times import TARGETS, by_side
 from borderzone.metrics.population import check_population_raster
 from borderzone.metrics.segment import cell_measures, travel_times
@@ -42,8 +41,6 @@ SAFETY = 0.8
 """Share of the halo the last of an origin's nearest nodes may reach to count as exact:
 room for the difference between the straight distance and what the nearest-node search
 and the halo's box in degrees measure."""
-
-WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
 
 NetworkReader = Callable[[tuple[float, float, float, float]], Mapping[str, gpd.GeoDataFrame]]
 """Reads the ``roads``, ``rail`` and ``places`` of the buffer within a lon/lat box."""
@@ -60,25 +57,6 @@ def chunk_of(cells: pd.DataFrame, segments: pd.DataFrame, *, chunks: int) -> np.
     length = float(segments["to_km"].max())
     km = cells["seg_id"].map(start).to_numpy(float)
     return np.clip((km / length * chunks).astype(int), 0, chunks - 1)
-
-
-def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
-    """Lon/lat box around ``geoms`` holding every point within ``km`` of them.
-
-    Conservative: a degree of latitude is taken as 110 km (it is 110.6–111.7 km) and a
-    degree of longitude as 111.4 km times the cosine of the box's highest latitude.
-    The whole world when the box would reach a pole or go round the Earth.
-    """
-    x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    dlat = km / 110.0
-    y0, y1 = y0 - dlat, y1 + dlat
-    top = max(abs(y0), abs(y1))
-    if top >= 89.0:
-        return WHOLE_WORLD
-    dlon = km / (111.4 * math.cos(math.radians(top)))
-    if x1 - x0 + 2 * dlon >= 360.0:
-        return WHOLE_WORLD
-    return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)
 
 
 def _holds(box: tuple[float, ...], extent: tuple[float, ...]) -> bool:

@@ -5,6 +5,7 @@ a measure reads, a CRS) and bring geometries to EPSG:4326, where the fitted coni
 :mod:`borderzone.crs` are chosen from their extent.
 """
 
+import math
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -63,3 +64,26 @@ def to_conformal(geoms: np.ndarray) -> pyproj.Transformer:
 def place_population(places: pd.DataFrame) -> np.ndarray:
     """People of each place: its ``population`` as a number, 0 where unknown."""
     return pd.to_numeric(places["population"], errors="coerce").fillna(0).to_numpy(float)
+
+
+WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
+"""The lon/lat box of the whole world (x0, y0, x1, y1)."""
+
+
+def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
+    """Lon/lat box around ``geoms`` holding every point within ``km`` of them.
+
+    Conservative: a degree of latitude is taken as 110 km (it is 110.6–111.7 km) and a
+    degree of longitude as 111.4 km times the cosine of the box's highest latitude.
+    The whole world when the box would reach a pole or go round the Earth.
+    """
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    dlat = km / 110.0
+    y0, y1 = y0 - dlat, y1 + dlat
+    top = max(abs(y0), abs(y1))
+    if top >= 89.0:
+        return WHOLE_WORLD
+    dlon = km / (111.4 * math.cos(math.radians(top)))
+    if x1 - x0 + 2 * dlon >= 360.0:
+        return WHOLE_WORLD
+    return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)

@@ -10,7 +10,8 @@ from borderzone.border.line import build_border
 from borderzone.border.zones import build_zones
 from borderzone.crs import WGS84
 from borderzone.geodesy import GEOD
-from borderzone.metrics.chunks import chunk_of, halo_box, measure_cells
+from borderzone.metrics.chunks import chunk_of, measure_cells
+from borderzone.metrics.inputs import halo_box
 from borderzone.metrics.node_times import build_node_times, by_side
 from borderzone.metrics.segment import finish_metrics, segment_metrics
 from borderzone.metrics.travel import DEFAULT_SPEEDS_KMH, RoadNodes
