@@ -66,12 +66,39 @@ def snakemake(run: Path, *extra: str) -> list[str]:
 
 
 def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
-    """Wall seconds and peak RSS of every job, from Snakemake's benchmark files."""
+    """Wall seconds and peak RSS of every job.
+
+    Wall seconds and the sampled ``max_rss`` from Snakemake's benchmark files; the peak
+    that the operating system counted from the last line of the job's log
+    (``borderzone.logs.PEAK_RSS``: the job's process, or its largest child if larger).
+    """
     rows = []
-    for tsv in sorted((run / "results" / pair / "benchmarks").glob("*.tsv")):
+    results = run / "results" / pair
+    for tsv in sorted((results / "benchmarks").glob("*.tsv")):
         b = pd.read_csv(tsv, sep="\t")
-        rows.append({"job": tsv.stem, "wall s": b["s"].iloc[0], "max RSS MB": b["max_rss"].iloc[0]})
+        log = results / "logs" / f"{tsv.stem}.log"
+        found = re.findall(r"peak RSS (\d+) MB, largest child (\d+) MB", log.read_text())
+        rows.append(
+            {
+                "job": tsv.stem,
+                "wall s": b["s"].iloc[0],
+                "max RSS MB": b["max_rss"].iloc[0],
+                "peak MB": max(map(int, found[-1])) if found else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def job_table(jobs: pd.DataFrame) -> list[str]:
+    """Markdown rows of :func:`rule_benchmarks`, the slowest first."""
+    return [
+        "| job | wall s | max RSS MB (sampled) | peak RSS MB (getrusage) |",
+        "|---|---|---|---|",
+        *(
+            f"| {r.job} | {r._2:.1f} | {r._3:.0f} | {r._4:.0f} |"
+            for r in jobs.sort_values("wall s", ascending=False).itertuples()
+        ),
+    ]
 
 
 def make_world(world: Path, options: list[str], *, log: Path) -> None:
@@ -153,12 +180,15 @@ def main() -> int:
     ref_s, ref_mb = timed(["bash", "-c", reference], cwd=out, log=out / "reference.log")
     cold_s, cold_mb = timed(snakemake(run), cwd=run, log=out / "cold.log")
     cold_rules = rule_benchmarks(run, pair)
+    cold_jobs = set(cold_rules["job"])
     widths = [*args.widths, args.new_width]
     new_s, new_mb = timed(
         snakemake(run, "--config", f"buffers_km=[{','.join(f'{w:g}' for w in widths)}]"),
         cwd=run,
         log=out / "new_width.log",
     )
+    new_rules = rule_benchmarks(run, pair)
+    new_rules = new_rules[~new_rules["job"].isin(cold_jobs)]
     roads = len(
         pd.read_parquet(run / "results" / pair / "osm" / "roads.parquet", columns=["osm_id"])
     )
@@ -175,14 +205,13 @@ def main() -> int:
         f"| a new width on the cached data | {new_s:.1f} | {new_mb:.0f} | "
         f"{new_s / ref_s:.2f} ({100 * new_s / cold_s:.0f} % of the cold run) |",
         "",
-        "Jobs of the cold run (Snakemake `benchmark:` files):",
+        "Jobs of the cold run (Snakemake `benchmark:` files; the peak from each job's log):",
         "",
-        "| job | wall s | max RSS MB |",
-        "|---|---|---|",
-        *(
-            f"| {r.job} | {r._2:.1f} | {r._3:.0f} |"
-            for r in cold_rules.sort_values("wall s", ascending=False).itertuples()
-        ),
+        *job_table(cold_rules),
+        "",
+        "Jobs of the new width's own rules:",
+        "",
+        *job_table(new_rules),
     ]
     report = "\n".join(lines) + "\n"
     (out / "report.md").write_text(report)

@@ -10,7 +10,8 @@ Inside, ``borderzone`` records go to the rule's log file. A
 :class:`OSError` (a full disk, a file that cannot be written) ends the script with one
 line, ``borderzone: <message>``, on stderr and in the log, and exit status 1; any other
 exception is a bug and keeps its traceback. Nothing global is left changed on exit:
-``sys.excepthook`` is never touched.
+``sys.excepthook`` is never touched. A block that ends well logs the peak memory of the
+process and of its largest child (:data:`PEAK_RSS`), as the operating system counted it.
 
 """
 
@@ -24,6 +25,28 @@ from typing import NoReturn
 from borderzone.errors import BorderzoneError
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+PEAK_RSS = "peak RSS {self_mb:.0f} MB, largest child {child_mb:.0f} MB"
+"""The last record of a rule's log (:func:`rule_log`): the peak resident memory of the
+process and of the largest of its children that ended (``getrusage``, in MB; 0 where the
+system has none). A child's count starts at its fork: it holds what it shared with this
+process then."""
+
+
+def peak_rss_mb() -> dict[str, float]:
+    """Give the peak resident memory of this process and of its largest ended child, in MB.
+
+    As ``self_mb`` and ``child_mb``; 0 where ``getrusage`` is missing (Windows).
+    """
+    try:
+        import resource  # noqa: PLC0415 (Unix only)
+    except ImportError:
+        return {"self_mb": 0.0, "child_mb": 0.0}
+    scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # KB on Linux, bytes on macOS
+    return {
+        "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
+        "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale,
+    }
 
 
 class _LogFile(logging.FileHandler):
@@ -108,6 +131,7 @@ def rule_log(log_path: str | Path | None, *, level: int = logging.INFO) -> Itera
     logging.captureWarnings(True)
     try:
         yield
+        logger.info(PEAK_RSS.format(**peak_rss_mb()))
     except BorderzoneError as exc:
         _exit(str(exc))
     except OSError as exc:

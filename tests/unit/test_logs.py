@@ -3,6 +3,7 @@
 import errno
 import logging
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -112,3 +113,21 @@ def test_rule_script_prints_one_line_and_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr == "borderzone: pair XAA-XCC: the two outlines are far apart\n"
     assert "far apart" in (tmp_path / "rule.log").read_text()
+
+
+def test_a_rule_s_log_ends_with_the_peak_memory_the_system_counted(tmp_path):
+    path = tmp_path / "rule.log"
+    block = (
+        "import numpy as np, subprocess, sys\n"
+        "from borderzone.logs import rule_log\n"
+        f"with rule_log({str(path)!r}):\n"
+        "    subprocess.run([sys.executable, '-c', 'b = bytearray(300 * 2**20)'], check=True)\n"
+        "    a = np.ones(400 * 2**20 // 8)  # 400 MB, touched\n"
+    )
+    subprocess.run([sys.executable, "-c", block], check=True)
+    last = path.read_text().splitlines()[-1]
+    found = re.search(r"peak RSS (\d+) MB, largest child (\d+) MB$", last)
+    assert found, last
+    self_mb, child_mb = map(int, found.groups())
+    assert 400 <= self_mb < 400 + 400  # the array and the interpreter with numpy
+    assert 300 <= child_mb < 300 + 150  # and what it shared with this process at its fork
