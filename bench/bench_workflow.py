@@ -69,7 +69,7 @@ def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
     """Wall seconds and peak RSS of every job.
 
     Wall seconds and the sampled ``max_rss`` from Snakemake's benchmark files; the peak
-    that the operating system counted from the last line of the job's log
+    that the operating system counted, from the last line of the job's log
     (``borderzone.logs.PEAK_RSS``: the job's process, or its largest child if larger).
     """
     rows = []
@@ -92,7 +92,7 @@ def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
 def job_table(jobs: pd.DataFrame) -> list[str]:
     """Markdown rows of :func:`rule_benchmarks`, the slowest first."""
     return [
-        "| job | wall s | max RSS MB (sampled) | peak RSS MB (getrusage) |",
+        "| job | wall s | max RSS MB (sampled) | peak RSS MB (its log) |",
         "|---|---|---|---|",
         *(
             f"| {r.job} | {r._2:.1f} | {r._3:.0f} | {r._4:.0f} |"

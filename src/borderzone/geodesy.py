@@ -4,6 +4,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from borderzone.crs import geocentric
+
 GEOD = pyproj.Geod(ellps="WGS84")
 
 MEAN_RADIUS_M = 6_371_008.8
@@ -33,6 +35,9 @@ def chord_lengths_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def geodesic_length_km(geoms: np.ndarray | shapely.Geometry) -> np.ndarray | float:
     """Geodesic length in km of lon/lat (multi)line geometries.
 
+    Each edge is measured as :func:`chord_lengths_m` does (the geodesic to 3e-8 for edges
+    under 50 km), a third of the cost of the geodesic problem for millions of edges.
+
     Parameters
     ----------
     geoms
@@ -49,7 +54,9 @@ def geodesic_length_km(geoms: np.ndarray | shapely.Geometry) -> np.ndarray | flo
     coords, vertex_of = shapely.get_coordinates(parts, return_index=True)
     lengths = np.zeros(len(arr))
     if len(coords) > 1:
-        edges = edge_lengths_m(coords)
+        xyz = geocentric(coords[:, 0], coords[:, 1])
+        edges = chord_lengths_m(xyz[:-1], xyz[1:])
+        del xyz
         same_part = vertex_of[1:] == vertex_of[:-1]
         np.add.at(lengths, part_of[vertex_of[:-1][same_part]], edges[same_part])
     lengths /= 1000.0

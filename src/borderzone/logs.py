@@ -28,23 +28,29 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 PEAK_RSS = "peak RSS {self_mb:.0f} MB, largest child {child_mb:.0f} MB"
 """The last record of a rule's log (:func:`rule_log`): the peak resident memory of the
-process and of the largest of its children that ended (``getrusage``, in MB; 0 where the
-system has none). A child's count starts at its fork: it holds what it shared with this
-process then."""
+process and of the largest of its children that ended, in MB, as the operating system
+counted them (:func:`peak_rss_mb`)."""
 
 
 def peak_rss_mb() -> dict[str, float]:
     """Give the peak resident memory of this process and of its largest ended child, in MB.
 
-    As ``self_mb`` and ``child_mb``; 0 where ``getrusage`` is missing (Windows).
+    As ``self_mb``: the process image's own peak (``VmHWM`` of ``/proc/self/status`` on
+    Linux; elsewhere ``getrusage``, which counts from the fork, so with the parent's size
+    then); as ``child_mb``: ``getrusage`` of the children, also counted from their fork.
+    0 where neither exists (Windows).
     """
     try:
         import resource  # noqa: PLC0415 (Unix only)
     except ImportError:
         return {"self_mb": 0.0, "child_mb": 0.0}
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # KB on Linux, bytes on macOS
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    with suppress(OSError, StopIteration, ValueError):
+        status = Path("/proc/self/status").read_text().splitlines()
+        self_mb = int(next(x for x in status if x.startswith("VmHWM:")).split()[1]) / 1024
     return {
-        "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
+        "self_mb": self_mb,
         "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale,
     }
 
