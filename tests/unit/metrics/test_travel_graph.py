@@ -7,7 +7,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from borderzone.crs import WGS84
-from borderzone.metrics.travel import QUANTUM_MIN, road_graph, town_node_minutes
+from borderzone.metrics.travel import QUANTUM_MIN, node_minutes, road_graph, town_node_minutes
 
 ACCESS_KMH = 20.0
 
@@ -108,3 +108,22 @@ def test_edge_costs_are_whole_quanta_so_sums_are_exact():
     graph = road_graph(lattice_roads(1))
     q = graph.matrix.data / QUANTUM_MIN
     assert (q >= 1).all() and np.array_equal(q, np.round(q))
+
+
+def test_sets_of_targets_searched_over_one_folding_equal_each_one_over_every_vertex():
+    roads = lattice_roads(2)
+    graph = road_graph(roads)
+    towns = towns_at([(60.3, 50.2), (63.9, 51.1)], ["AAA", "BBB"])
+    # beside inner vertices of the ways (degree 2): junctions only because targets join them
+    others = towns_at([(60.5625, 50.51), (61.1875, 51.0), (63.8125, 50.25)], ["AAA", "AAA", "BBB"])
+    both = node_minutes(
+        graph,
+        {
+            "towns": (shapely.get_coordinates(towns.geometry.values), towns["side"].to_numpy()),
+            "others": (shapely.get_coordinates(others.geometry.values), others["side"].to_numpy()),
+        },
+        access_kmh=ACCESS_KMH,
+    )
+    assert np.array_equal(both["towns"], every_vertex_minutes(graph, towns))
+    assert np.array_equal(both["others"], every_vertex_minutes(graph, others))
+    assert not np.array_equal(both["towns"], both["others"])
