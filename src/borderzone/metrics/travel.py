@@ -241,21 +241,31 @@ def road_graph(
     del node, same
     minutes = _quantized(chord_lengths_m(xyz[a], xyz[b]) / 1000 / kmh * 60)
     del kmh
-    edge = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    lo, hi, minutes = _cheapest(np.minimum(a, b), np.maximum(a, b), minutes, n)
     del a, b
-    order = np.argsort(edge)
-    edge, minutes = edge[order], minutes[order]
-    del order
-    firsts = np.flatnonzero(np.diff(edge, prepend=-1))
-    if len(edge):
-        minutes = np.minimum.reduceat(minutes, firsts)  # parallel edges: the cheapest
-    lo, hi = np.divmod(edge[firsts], max(n, 1))
-    del edge
     matrix = scipy.sparse.csr_matrix(
         (minutes, hi, np.searchsorted(lo, np.arange(n + 1))), shape=(n, n)
     )
-    log.info("road graph: %d nodes, %d edges", n, len(firsts))
+    log.info("road graph: %d nodes, %d edges", n, len(lo))
     return RoadGraph(matrix=matrix, lonlat=lonlat, side=node_side, xyz=xyz)
+
+
+def _cheapest(
+    lo: np.ndarray, hi: np.ndarray, cost: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the cheapest of parallel edges (``lo`` < ``hi`` < ``n``), sorted by ``lo``, ``hi``.
+
+    A sparse matrix's constructor would add parallel edges up instead.
+    """
+    edge = lo.astype(np.int64) * n + hi
+    order = np.argsort(edge)
+    edge, cost = edge[order], cost[order]
+    del order
+    firsts = np.flatnonzero(np.diff(edge, prepend=-1))
+    if len(edge):
+        cost = np.minimum.reduceat(cost, firsts)
+    lo, hi = np.divmod(edge[firsts], max(n, 1))
+    return lo, hi, cost
 
 
 def _quantized(minutes: np.ndarray) -> np.ndarray:
@@ -277,8 +287,10 @@ def _starts(
     line; a node joined by several targets appears as often.
     """
     lonlat, side = targets
-    every = [np.full(len(lonlat), s) for s in pd.unique(graph.side)]
-    sides_of = [side] if side is not None else every
+    if side is None:
+        sides_of = [np.full(len(lonlat), s) for s in pd.unique(graph.side)]
+    else:
+        sides_of = [side]
     start, start_min = [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     for s in sides_of if len(lonlat) else []:
         node, km = graph.nearest(lonlat[:, 0], lonlat[:, 1], np.asarray(s), k=1)
@@ -411,18 +423,13 @@ def _fold(matrix: scipy.sparse.csr_matrix, start: np.ndarray) -> _Folding:
     position[junctions] = np.arange(len(junctions))
     a, b, c = position[np.concatenate(a)], position[np.concatenate(b)], np.concatenate(c)
     keep = a < b  # a folded chain was walked from both ends; a loop joins a node to itself
-    a, b, c = a[keep], b[keep], c[keep]
-    # parallel edges: the cheapest (the matrix constructor would add them up)
-    order = np.lexsort((c, b, a))
-    a, b, c = a[order], b[order], c[order]
-    once = np.ones(len(a), dtype=bool)
-    once[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    a, b, c = _cheapest(a[keep], b[keep], c[keep], len(junctions))
     return _Folding(
         junctions=junctions,
         position=position,
-        a=a[once],
-        b=b[once],
-        cost=c[once],
+        a=a,
+        b=b,
+        cost=c,
         inner=inner[:filled],
         inner_from=inner_from[:filled],
         inner_min=inner_min[:filled],
