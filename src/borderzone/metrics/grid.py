@@ -129,16 +129,38 @@ def burn_lines(geoms: np.ndarray, grid: Grid, values: np.ndarray | None = None) 
     """Rasterize lines (all touched pixels); later values overwrite earlier ones."""
     if values is None:
         values = np.ones(len(geoms))
-    ok = np.asarray([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    geoms = np.asarray(geoms, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not ok.any():
         return np.zeros(grid.shape, dtype="float32")
     return rasterize(
-        zip(geoms[ok], values[ok], strict=True),
+        zip(_mappings(geoms[ok]), values[ok], strict=True),
         out_shape=grid.shape,
         transform=grid.transform,
         all_touched=True,
         dtype="float32",
     )
+
+
+def _mappings(geoms: np.ndarray) -> list:
+    """GeoJSON mappings of geometries, the coordinates of lines listed in one pass.
+
+    rasterio reads a mapping's coordinates; shapely's ``__geo_interface__`` builds them
+    point by point in Python (80 % of burning a corridor's roads). Lines get the same
+    coordinates from one pass over them all; other geometries keep their own mapping.
+    """
+    line = shapely.get_type_id(geoms) == 1
+    xy, which = shapely.get_coordinates(geoms[line], return_index=True)
+    ends = np.searchsorted(which, np.arange(1, int(line.sum()) + 1)).tolist()
+    xy = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))  # tuples: no GC passes
+    out, k = [], 0
+    for g, is_line in zip(geoms, line, strict=True):
+        if is_line:
+            out.append({"type": "LineString", "coordinates": xy[ends[k - 1] if k else 0 : ends[k]]})
+            k += 1
+        else:
+            out.append(g.__geo_interface__)
+    return out
 
 
 def write_cog(

@@ -96,15 +96,20 @@ def road_speeds_kmh(
     tags = tags.astype(object).where(tags.notna(), None)
     key = pd.MultiIndex.from_frame(tags.fillna("\0"))
     codes, uniques = pd.factorize(key)
-    speeds = np.empty(len(uniques))
-    for i, combo in enumerate(uniques):
-        t = {c: v for c, v in zip(cols, combo, strict=True) if v != "\0"}
-        surface, _ = surface_class(
-            t.get("highway"), t.get("surface"), t.get("tracktype"), t.get("smoothness")
-        )
-        base = str(t.get("highway", "")).removesuffix("_link")
-        speeds[i] = speeds_kmh.get(f"{base}:{surface}", speeds_kmh.get(base, speeds_kmh["default"]))
-    return speeds[codes] if len(codes) else np.zeros(0)
+    if not len(codes):
+        return np.zeros(0)
+    # each combination of tags once
+    combos = pd.DataFrame(list(uniques), columns=cols).replace("\0", None)
+    surface, _ = surface_class(*(combos[c] for c in cols))
+    base = combos["highway"].fillna("").astype(str).str.removesuffix("_link")
+    speeds = np.array(
+        [
+            speeds_kmh.get(f"{b}:{s}", speeds_kmh.get(b, speeds_kmh["default"]))
+            for b, s in zip(base, surface, strict=True)
+        ],
+        dtype=float,
+    )
+    return speeds[codes]
 
 
 @dataclass

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
 import rasterio
+import shapely
 from metrics_helpers import GRID_CRS as CRS
 from metrics_helpers import grid, lines
+from rasterio.features import rasterize
 
-from borderzone.metrics.grid import write_cog
+from borderzone.metrics.grid import burn_lines, write_cog
 from borderzone.metrics.rasters import distance_to_road_km
 
 
@@ -27,3 +29,25 @@ def test_cog_layout_crs_nodata_and_units(tmp_path):
         assert a.mask[:10].all() and not a.mask[10:].any()
         assert float(a[600, 3]) == 0.0 and float(a[700, 3]) == pytest.approx(10.0)
     assert not list(tmp_path.glob(".*"))  # no temporary files left
+
+
+def test_burnt_lines_are_the_pixels_rasterio_burns_for_the_geometries_themselves():
+    g = grid(60)
+    line = shapely.LineString([(500.0, 500.0), (40_300.0, 23_700.0), (59_500.0, 700.0)])
+    multi = shapely.MultiLineString(
+        [[(3_000.0, 59_000.0), (3_000.0, 2_000.0)], [(0, 0), (9e3, 9e3)]]
+    )
+    later = shapely.LineString([(0.0, 30_100.0), (59_999.0, 30_100.0)])
+    geoms = np.array([line, None, multi, shapely.LineString(), later], dtype=object)
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    kept = [0, 2, 4]
+    expected = rasterize(
+        zip(geoms[kept], values[kept], strict=True),
+        out_shape=g.shape,
+        transform=g.transform,
+        all_touched=True,
+        dtype="float32",
+    )
+    burnt = burn_lines(geoms, g, values)
+    assert (burnt == expected).all()
+    assert set(np.unique(burnt)) == {0.0, 1.0, 3.0, 5.0}  # later lines over earlier ones
