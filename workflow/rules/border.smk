@@ -49,6 +49,7 @@ rule build_zones:
         width_km=lambda wildcards: float(wildcards.width),
         countries=countries_params,
         metadata=output_metadata(countries_file, BORDER_KEYS),
+    priority: PRIORITY["build_zones"]
     threads: 1
     conda:
         "../envs/borderzone.yaml"

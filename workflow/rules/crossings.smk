@@ -26,6 +26,7 @@ rule find_crossings:
         transit_min_km=config["crossings"]["transit_min_km"],
         admin_layer=config["admin"]["layer"],
         metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm", "crossings", "admin"]),
+    priority: PRIORITY["find_crossings"]
     threads: 1
     resources:
         mem_mb=4000,

@@ -65,6 +65,7 @@ rule write_article_tables:
         synthetic=OSM["source"] == "synthetic",
         countries=countries_params,
         admin_layer=config["admin"]["layer"],
+    priority: PRIORITY["write_article_tables"]
     threads: 1
     resources:
         mem_mb=2000,

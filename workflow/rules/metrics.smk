@@ -60,6 +60,7 @@ rule build_node_times:
         speeds_kmh=config["layers"]["speeds_kmh"],
         access_kmh=config["layers"]["access_kmh"],
         town_min_population=config["population"]["town_min_population"],
+    priority: PRIORITY["build_node_times"]
     threads: 1
     resources:
         mem_mb=5000,
@@ -100,6 +101,7 @@ rule measure_cells:
         rail_exclude=config["osm"]["rail_exclude"],
     wildcard_constraints:
         chunk=r"\d+",
+    priority: PRIORITY["measure_cells"]
     threads: 1
     resources:
         mem_mb=4000,
@@ -139,6 +141,7 @@ rule compute_segment_metrics:
         metadata=output_metadata(
             osm_source, [*BORDER_KEYS, "osm", "crossings", "population", "layers", "admin"]
         ),
+    priority: PRIORITY["compute_segment_metrics"]
     threads: 1
     resources:
         mem_mb=2000,

@@ -154,6 +154,7 @@ rule clip_network:
         "results/{pair}/benchmarks/clip_network_{width}km.tsv"
     params:
         metadata=output_metadata(osm_source, [*BORDER_KEYS, "osm"]),
+    priority: PRIORITY["clip_network"]
     threads: 1
     resources:
         mem_mb=4000,
