@@ -1,6 +1,29 @@
 # What users open: a styled GeoPackage and a QGIS project per width, the report, the web map.
 
 
+rule record_sources:
+    message:
+        "Recording the size, date and checksum of the {wildcards.pair} source files"
+    input:
+        countries=countries_file,
+        population=population_raster,
+        osm=osm_pbf_files,
+    output:
+        sources="results/{pair}/sources.json",
+    log:
+        "results/{pair}/logs/record_sources.log",
+    benchmark:
+        "results/{pair}/benchmarks/record_sources.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=30,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/record_sources.py"
+
+
 rule write_deliverables:
     message:
         "Writing the {wildcards.pair} {wildcards.width} km GeoPackage and QGIS project"
@@ -10,9 +33,7 @@ rule write_deliverables:
         network="results/{pair}/{width}km/network.gpkg",
         crossings="results/{pair}/crossings.gpkg",
         metrics="results/{pair}/{width}km/metrics.gpkg",
-        countries=countries_file,
-        population=population_raster,
-        osm=osm_pbf_files,
+        sources="results/{pair}/sources.json",
         **{name: f"results/{{pair}}/rasters/{name}.tif" for name in RASTERS},
         **{f"{name}_qml": f"results/{{pair}}/rasters/{name}.qml" for name in RASTERS},
     output:
@@ -104,8 +125,7 @@ rule write_report:
         **{f"article_{stem}": path for stem, path in REPORT_ARTICLE_TABLES.items()},
         countries=countries_file,
         admin=admin_areas,
-        population=population_raster,
-        osm=osm_pbf_files,
+        sources="results/{pair}/sources.json",
     output:
         report=report(
             "results/{pair}/report.html",

@@ -2,7 +2,7 @@
 
 import pyogrio
 
-from borderzone.deliver import collect_run_record, write_deliverables
+from borderzone.deliver import read_source_records, run_record, write_deliverables
 from borderzone.io import read_layer
 from borderzone.logs import rule_log
 
@@ -18,12 +18,8 @@ with rule_log(snakemake.log[0]):
         metrics=read_layer(inp.metrics, "segment_metrics"),
         rasters={name: inp[name] for name in snakemake.params.rasters},
         metadata=snakemake.params.metadata,
-        run_record=collect_run_record(
-            [
-                ("countries", inp.countries),
-                *(("osm", p) for p in inp.osm),
-                *(("population", p) for p in inp.population),
-            ],
+        run_record=run_record(
+            **read_source_records(inp.sources),
             config_sha256=snakemake.params.config_sha256,
             synthetic=snakemake.params.synthetic,
             synthetic_population=snakemake.params.synthetic_population,

@@ -3,14 +3,12 @@
 import pandas as pd
 import pyogrio
 
-from borderzone.deliver import collect_run_record, write_report
+from borderzone.deliver import read_source_records, run_record, write_report
 from borderzone.io import read_admin, read_countries, read_layer
 from borderzone.logs import rule_log
 
 with rule_log(snakemake.log[0]):
     inp = snakemake.input
-    sources = [("countries", inp.countries), *(("osm", p) for p in inp.osm)]
-    sources += [("population", p) for p in inp.population]
     write_report(
         snakemake.output.report,
         border_layers={n: read_layer(inp.border, n) for n, _ in pyogrio.list_layers(inp.border)},
@@ -24,8 +22,8 @@ with rule_log(snakemake.log[0]):
         },
         countries=read_countries(inp.countries, **snakemake.params.countries),
         admin=read_admin(inp.admin, layer=snakemake.params.admin_layer),
-        run_record=collect_run_record(
-            sources,
+        run_record=run_record(
+            **read_source_records(inp.sources),
             config_sha256=snakemake.params.config_sha256,
             synthetic=snakemake.params.synthetic,
             synthetic_population=snakemake.params.synthetic_population,

@@ -64,7 +64,7 @@ def write_deliverables(
     metadata
         The outputs' metadata (version, config hash), stored in the GeoPackage.
     run_record
-        The run's record (:func:`borderzone.deliver.run_record.collect_run_record`),
+        The run's record (:func:`borderzone.deliver.run_record.run_record`),
         stored beside ``metadata``; its date is the files' date (undated without one).
     """
     layers = deliverable_layers(

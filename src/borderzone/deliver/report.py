@@ -408,7 +408,7 @@ def write_report(
     pair
         ISO3 codes of the two countries: picks the published figures.
     run_record
-        The run's record (:func:`borderzone.deliver.run_record.collect_run_record`).
+        The run's record (:func:`borderzone.deliver.run_record.run_record`).
     article
         The article's tables by CSV stem (``results/{pair}/article/*.csv``), each a section.
     countries, admin

@@ -1,7 +1,8 @@
 """The record of a run: its sources with checksums and dates, the OSM timestamp, the times.
 
-:func:`collect_run_record` reads the source files of a run (:func:`file_record` each, the
-replication timestamp of the OSM extracts) into :func:`run_record`, a plain dict; the
+:func:`source_records` reads the source files of a run (:func:`file_record` each, the
+replication timestamp of the OSM extracts), once per pair (:func:`write_source_records`);
+:func:`run_record` makes them the record of a run, a plain dict; the
 report prints it in its footer, and :func:`metadata_strings` flattens it into GeoPackage
 dataset metadata. (The metadata every output carries, version and hash of the config keys
 that made it, is the workflow's own, built in ``workflow/rules/common.smk``.)
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from borderzone import __version__
-from borderzone.io import write_date
+from borderzone.io import replacing, write_date
 
 
 def file_record(
@@ -157,41 +158,36 @@ def run_record(
     }
 
 
-def collect_run_record(
-    sources: Sequence[tuple[str, str | Path]],
-    *,
-    config_sha256: str,
-    synthetic: bool,
-    synthetic_population: bool = False,
-) -> dict:
-    """Read the record of a run from its source files.
+def source_records(sources: Sequence[tuple[str, str | Path]]) -> dict[str, Any]:
+    """Read a run's source files: the ``sources`` and ``osm_timestamp`` of :func:`run_record`.
 
-    Each source file that exists (role, size, date, SHA-256), the OSM replication
-    timestamp of the extracts, the config hash, the package version and the time.
+    Each source file that exists (:func:`file_record`: role, size, date, SHA-256) and the
+    OSM replication timestamps of the extracts. The checksum reads every byte (seconds for
+    an extract of a few GB), so the workflow reads the sources once per pair (rule
+    ``record_sources``, :func:`write_source_records`) for every output that records them.
 
     Parameters
     ----------
     sources
         (role, path) of each source file; ``osm`` ``.pbf`` files give the OSM timestamp.
-    config_sha256
-        Hash of the configuration.
-    synthetic
-        Whether the roads and railways are synthetic.
-    synthetic_population
-        Whether the population raster is the synthetic world's.
     """
     records = [file_record(path, role=role) for role, path in sources if Path(path).is_file()]
     stamps = sorted(
         {_osm_timestamp(p) for role, p in sources if role == "osm" and str(p).endswith(".pbf")}
         - {""}
     )
-    return run_record(
-        records,
-        config_sha256=config_sha256,
-        osm_timestamp=", ".join(stamps),
-        synthetic=synthetic,
-        synthetic_population=synthetic_population,
-    )
+    return {"sources": records, "osm_timestamp": ", ".join(stamps)}
+
+
+def write_source_records(sources: Sequence[tuple[str, str | Path]], path: str | Path) -> None:
+    """Write :func:`source_records` of ``sources`` to a JSON file, all or nothing."""
+    with replacing(path) as tmp:
+        Path(tmp).write_text(json.dumps(source_records(sources), indent=1) + "\n")
+
+
+def read_source_records(path: str | Path) -> dict[str, Any]:
+    """Read what :func:`write_source_records` wrote: keyword arguments of :func:`run_record`."""
+    return json.loads(Path(path).read_text())
 
 
 def _osm_timestamp(path: str | Path) -> str:

@@ -8,11 +8,19 @@ from deliverables_world import make_world, world_run_record
 
 from borderzone import __version__
 from borderzone.deliver.run_record import (
-    collect_run_record,
     file_record,
     metadata_strings,
+    read_source_records,
     record_date,
+    run_record,
+    source_records,
+    write_source_records,
 )
+
+
+def collect_run_record(sources, **kwargs):
+    """The record of a run as the workflow builds it: the sources read once, then recorded."""
+    return run_record(**source_records(sources), **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +61,9 @@ def test_collect_run_record_reads_the_osm_timestamp_and_skips_missing_files(worl
         synthetic=False,
     )
     assert [s["role"] for s in record["sources"]] == ["population", "osm"]
+    assert [s["sha256"] for s in record["sources"]] == [
+        hashlib.sha256(open(p, "rb").read()).hexdigest() for p in (world["raster"], pbf)
+    ]
     assert record["osm_timestamp"] == "2025-01-01T00:00:00Z" and record["synthetic"] is False
     assert record["borderzone_version"] == __version__ and record["run_time_s"] is None
 
@@ -111,3 +122,18 @@ def test_a_source_date_is_its_contents_not_its_modification_time(tmp_path):
     record["last_modified"] = "Wed, 21 Oct 2015 07:28:00 GMT"
     (tmp_path / "kazakhstan.tif.json").write_text(json.dumps(record))
     assert file_record(download)["date"] == "2015-10-21"
+
+
+def test_source_records_written_once_read_back_the_same_and_all_or_nothing(world, tmp_path):
+    out = tmp_path / "out"
+    path = out / "sources.json"
+    sources = [("population", world["raster"]), ("admin", tmp_path / "absent.gpkg")]
+    write_source_records(sources, path)
+    assert read_source_records(path) == source_records(sources)
+    assert [s["role"] for s in read_source_records(path)["sources"]] == ["population"]
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"not a PBF")
+    with pytest.raises(RuntimeError):
+        write_source_records([("osm", bad)], path)
+    assert read_source_records(path) == source_records(sources)  # the first one kept
+    assert [p.name for p in out.iterdir()] == ["sources.json"]  # no temporary left
