@@ -11,8 +11,8 @@ Geometry conventions
 - Lengths of lines are geodesic on WGS84 (:func:`borderzone.geodesy.geodesic_length_km`),
   measured on the pieces of each line that fall in each cell (an STRtree of the lines is
   queried with the cells; only the lines that cross a cell's edge are cut).
-- Buffers around roads (:func:`share_within_km_of_road`) are drawn in an azimuthal
-  equidistant projection centred on each cell, where distances are true to 0.005 %.
+- Distances from roads (:func:`share_within_km_of_road`) are measured on the ellipsoid's
+  tangent plane at each cell's centre, where they are true to 0.005 %.
 """
 
 from collections.abc import Iterable, Sequence
@@ -229,11 +229,11 @@ def share_within_km_of_road(
 ) -> pd.Series:
     """Share of each cell's area lying within ``km`` of any road.
 
-    In an azimuthal equidistant projection centred on each cell (distortion below 0.01 %
-    for cells up to ~100 km across), a lattice of points every ``sample_m`` (finer for
-    small cells: at least ~1,600 points a cell) covers the cell; the share is that of the
-    points within ``km`` of a road (nearest-line queries on an STRtree), so the cost grows
-    with the cell area, not with the number of roads.
+    On the ellipsoid's tangent plane at each cell's centre (:func:`_tangent_plane`:
+    distances true to 0.005 % for cells up to ~110 km across), a lattice of points every
+    ``sample_m`` (finer for small cells: at least ~1,600 points a cell) covers the cell;
+    the share is that of the points within ``km`` of a road (nearest-line queries on an
+    STRtree), so the cost grows with the cell area, not with the number of roads.
 
     Parameters
     ----------
@@ -274,7 +274,7 @@ def share_within_km_of_road(
         if len(near) == 0:
             continue
         c = shapely.centroid(cg[i])
-        to = _aeqd_from_lonlat(c.x, c.y).transform
+        to = _tangent_plane(c.x, c.y).transform
         cell = shapely.transform(densify_lonlat(cg[i]), to, interleaved=False)
         # only the lines' pieces in a box around the cell that holds what lies within reach
         reach = shapely.clip_by_rect(lg[near], *halo_box(cg[i : i + 1], km * 1.1))
@@ -292,15 +292,20 @@ def share_within_km_of_road(
     return pd.Series(np.clip(share, 0, 1), index=cells.index, name="share_within_road_km")
 
 
-def _aeqd_from_lonlat(lon: float, lat: float) -> pyproj.Transformer:
-    """Build the transformer from EPSG:4326 to :func:`~borderzone.crs.local_aeqd` at a point.
+def _tangent_plane(lon: float, lat: float) -> pyproj.Transformer:
+    """Build the transformer from EPSG:4326 to the ellipsoid's tangent plane at a point.
 
-    Written as the PROJ pipeline that ``Transformer.from_crs`` resolves to (the same
-    numbers), without its database look-up: about 0.1 ms instead of 5 ms, once per cell.
+    East and north in metres (PROJ's ``cart`` then ``topocentric``, the up axis dropped).
+
+    A distance between points within ``r`` of the point is true to about ``r² / 2R²``
+    (0.005 % at 60 km), as an azimuthal equidistant projection's is to about a third of
+    that, for a sixth of the cost: ``cart`` is closed-form, ``aeqd`` solves a geodesic a
+    point.
     """
     return pyproj.Transformer.from_pipeline(
         "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-        f"+step +proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
+        "+step +proj=cart +ellps=WGS84 "
+        f"+step +proj=topocentric +ellps=WGS84 +lat_0={lat:.6f} +lon_0={lon:.6f}"
     )
 
 

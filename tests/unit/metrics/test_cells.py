@@ -1,6 +1,5 @@
 import geopandas as gpd
 import numpy as np
-import pyproj
 import pytest
 import shapely
 from metrics_helpers import box_cells, geodesic_km
@@ -10,7 +9,7 @@ from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD
 from borderzone.metrics.cells import (
     ROAD_DENSITY_COLUMNS,
-    _aeqd_from_lonlat,
+    _tangent_plane,
     cell_area_km2,
     rail_density,
     road_densities,
@@ -133,16 +132,19 @@ def test_road_densities_match_road_density_per_group():
 
 
 @pytest.mark.parametrize("lon, lat", [(50.0, 51.0), (61.123456, 54.654321), (87.5, 49.2)])
-def test_cell_projection_gives_the_numbers_of_the_local_aeqd_crs(lon, lat):
+def test_the_cells_plane_keeps_distances_of_5_km_within_60_km_to_0_005_percent(lon, lat):
     rng = np.random.default_rng(0)
-    x, y = rng.uniform(lon - 1, lon + 1, 500), rng.uniform(lat - 1, lat + 1, 500)
-    reference = pyproj.Transformer.from_crs(WGS84, local_aeqd(lon, lat), always_xy=True)
-    fast = _aeqd_from_lonlat(lon, lat)
-    for a, b in zip(reference.transform(x, y), fast.transform(x, y), strict=True):
-        assert np.array_equal(a, b)
-    # the centre maps to the origin, and a point due north lies at its geodesic distance
-    cx, cy = fast.transform(lon, lat)
-    assert abs(cx) < 1e-6 and abs(cy) < 1e-6
-    _, _, d = GEOD.inv(lon, lat, lon, lat + 0.5)
-    nx, ny = fast.transform(lon, lat + 0.5)
-    assert abs(nx) < 1e-6 and ny == pytest.approx(d, abs=1e-3)
+    n = 2000
+    # points up to 55 km from the centre, and others 5 km from them in every direction
+    lon1, lat1, _ = GEOD.fwd(
+        np.full(n, lon), np.full(n, lat), rng.uniform(0, 360, n), rng.uniform(0, 55e3, n)
+    )
+    lon2, lat2, _ = GEOD.fwd(lon1, lat1, rng.uniform(0, 360, n), np.full(n, 5e3))
+    plane = _tangent_plane(lon, lat)
+    x1, y1 = plane.transform(lon1, lat1)
+    x2, y2 = plane.transform(lon2, lat2)
+    assert np.abs(np.hypot(x2 - x1, y2 - y1) / 5e3 - 1).max() < 5e-5
+    cx, cy = plane.transform(lon, lat)
+    assert abs(cx) < 1e-6 and abs(cy) < 1e-6  # the centre maps to the origin
+    nx, ny = plane.transform(lon, lat + 0.01)
+    assert abs(nx) < 1e-6 and ny > 0  # north is up
