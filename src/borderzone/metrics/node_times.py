@@ -85,6 +85,7 @@ def node_times(
     frames, sides = [], []
     for roads in roads_by_side:
         graph = road_graph(roads, speeds_kmh=speeds_kmh)
+        del roads  # the graph holds what the searches need
         frame = pd.DataFrame({"lon": graph.lonlat[:, 0], "lat": graph.lonlat[:, 1]})
         minutes = node_minutes(graph, targets, access_kmh=access_kmh)
         for target in targets:
@@ -143,10 +144,8 @@ def build_node_times(
             sides[i].append(by_side(batch, countries.iloc[[i]]))
 
     def side_roads():
-        for i in range(len(sides)):
-            frame = gpd.GeoDataFrame(pd.concat(sides[i], ignore_index=True), crs=WGS84)
-            sides[i] = []
-            yield frame
+        while sides:  # nothing held here once a side is handed over
+            yield gpd.GeoDataFrame(pd.concat(sides.pop(0), ignore_index=True), crs=WGS84)
 
     out = node_times(
         side_roads(),

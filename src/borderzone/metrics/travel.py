@@ -222,6 +222,7 @@ def road_graph(
     geoms = to_lonlat(roads)
     parts, of = shapely.get_parts(geoms, return_index=True)
     coords, v_of = shapely.get_coordinates(parts, return_index=True)
+    del geoms, parts
     sides, side_code = np.unique(roads["side"].astype(str).to_numpy(), return_inverse=True)
     if len(sides) > 60:
         raise InputDataError("roads have more than 60 sides")
@@ -244,7 +245,16 @@ def road_graph(
     del v_of, of
     a, b = node[same], node[same + 1]
     del node, same
-    minutes = _quantized(chord_lengths_m(xyz[a], xyz[b]) / 1000 / kmh * 60)
+    # in blocks of a million edges: the endpoints of every edge at once weigh 0.7 GB
+    metres = np.concatenate(
+        [np.zeros(0)]
+        + [
+            chord_lengths_m(xyz[a[i : i + 2**20]], xyz[b[i : i + 2**20]])
+            for i in range(0, len(a), 2**20)
+        ]
+    )
+    minutes = _quantized(metres / 1000 / kmh * 60)
+    del metres
     del kmh
     lo, hi, minutes = _cheapest(np.minimum(a, b), np.maximum(a, b), minutes, n)
     del a, b
@@ -324,6 +334,7 @@ def node_minutes(
     n = graph.matrix.shape[0]
     out = {name: np.full(n, np.inf) for name in targets}
     starts = {name: _starts(graph, t, access_kmh=access_kmh) for name, t in targets.items()}
+    vars(graph).pop("_node_index", None)  # the k-d trees, not needed from here: freed
     if n == 0 or not any(len(start) for start, _ in starts.values()):
         return out
     fold = _fold(graph.matrix, np.concatenate([start for start, _ in starts.values()]))
