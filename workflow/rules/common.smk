@@ -29,12 +29,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-# Jobs on the longest chain of a run go first when cores are short: the crossings, then the
-# node times, then each width's cells, ranked and reported (the rasters, the districts and
-# the rivers fill the other cores). Without priorities Snakemake starts the jobs with the
-# largest inputs first, and the node times waited for the clip and the rasters (16 s of a
-# 2-core run at real density).
+# Jobs on the longest chain of a run go first when cores are short: the extraction, the
+# crossings, then the node times, then each width's cells, ranked and reported (the rasters,
+# the districts, the rivers and the sources' checksums fill the other cores). Without
+# priorities Snakemake starts the jobs with the largest inputs first: the node times waited
+# for the clip and the rasters (16 s of a 2-core run at real density), the extraction for
+# the checksums of the PBF it reads (8 s).
 PRIORITY = {
+    "extract_corridor": 60,
     "find_crossings": 50,
     "build_node_times": 40,
     "build_zones": 30,

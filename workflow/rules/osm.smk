@@ -130,6 +130,7 @@ else:
             source=osm_source,
             include_paths=config["osm"]["include_paths"],
             rail_exclude=config["osm"]["rail_exclude"],
+        priority: PRIORITY["extract_corridor"]
         threads: 2
         resources:
             mem_mb=4000,
