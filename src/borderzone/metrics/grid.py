@@ -7,6 +7,7 @@ widest buffer. Vector layers are brought onto it (:func:`project_to_grid`) and b
 Cloud-Optimized GeoTIFF.
 """
 
+import itertools
 import logging
 import os
 import tempfile
@@ -134,7 +135,7 @@ def burn_lines(geoms: np.ndarray, grid: Grid, values: np.ndarray | None = None) 
     if not ok.any():
         return np.zeros(grid.shape, dtype="float32")
     return rasterize(
-        zip(_mappings(geoms[ok]), values[ok], strict=True),
+        _shapes(geoms[ok], values[ok]),
         out_shape=grid.shape,
         transform=grid.transform,
         all_touched=True,
@@ -142,24 +143,29 @@ def burn_lines(geoms: np.ndarray, grid: Grid, values: np.ndarray | None = None) 
     )
 
 
-def _mappings(geoms: np.ndarray) -> list:
-    """GeoJSON mappings of geometries, the coordinates of lines listed in one pass.
+def _shapes(geoms: np.ndarray, values: np.ndarray) -> list[tuple[dict, float]]:
+    """(GeoJSON mapping, value) of geometries for rasterio, in order, runs of lines merged.
 
     rasterio reads a mapping's coordinates; shapely's ``__geo_interface__`` builds them
-    point by point in Python (80 % of burning a corridor's roads). Lines get the same
-    coordinates from one pass over them all; other geometries keep their own mapping.
+    point by point in Python (80 % of burning a corridor's roads), and each shape costs
+    its own checks. The lines' coordinates are listed in one pass over them all, and a run
+    of lines of one value (roads sorted by speed) is one MultiLineString: the same pixels
+    with the same value. Other geometries keep their own mapping.
     """
     line = shapely.get_type_id(geoms) == 1
     xy, which = shapely.get_coordinates(geoms[line], return_index=True)
     ends = np.searchsorted(which, np.arange(1, int(line.sum()) + 1)).tolist()
     xy = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))  # tuples: no GC passes
+    lines = [xy[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
     out, k = [], 0
-    for g, is_line in zip(geoms, line, strict=True):
+    runs = itertools.groupby(zip(line, values.tolist(), geoms, strict=True), key=lambda t: t[:2])
+    for (is_line, value), run in runs:
+        run = [g for _, _, g in run]
         if is_line:
-            out.append({"type": "LineString", "coordinates": xy[ends[k - 1] if k else 0 : ends[k]]})
-            k += 1
+            out.append(({"type": "MultiLineString", "coordinates": lines[k : k + len(run)]}, value))
+            k += len(run)
         else:
-            out.append(g.__geo_interface__)
+            out.extend((g.__geo_interface__, value) for g in run)
     return out
 
 

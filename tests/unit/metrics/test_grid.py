@@ -38,9 +38,11 @@ def test_burnt_lines_are_the_pixels_rasterio_burns_for_the_geometries_themselves
         [[(3_000.0, 59_000.0), (3_000.0, 2_000.0)], [(0, 0), (9e3, 9e3)]]
     )
     later = shapely.LineString([(0.0, 30_100.0), (59_999.0, 30_100.0)])
-    geoms = np.array([line, None, multi, shapely.LineString(), later], dtype=object)
-    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    kept = [0, 2, 4]
+    same = shapely.LineString([(30_100.0, 0.0), (30_100.0, 59_999.0)])  # a run of two 5s
+    last = shapely.LineString([(0.0, 100.0), (59_999.0, 59_900.0)])  # over all of them
+    geoms = np.array([line, None, multi, shapely.LineString(), later, same, last], dtype=object)
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 6.0])
+    kept = [0, 2, 4, 5, 6]
     expected = rasterize(
         zip(geoms[kept], values[kept], strict=True),
         out_shape=g.shape,
@@ -50,4 +52,4 @@ def test_burnt_lines_are_the_pixels_rasterio_burns_for_the_geometries_themselves
     )
     burnt = burn_lines(geoms, g, values)
     assert (burnt == expected).all()
-    assert set(np.unique(burnt)) == {0.0, 1.0, 3.0, 5.0}  # later lines over earlier ones
+    assert set(np.unique(burnt)) == {0.0, 1.0, 3.0, 5.0, 6.0}  # later lines over earlier ones
