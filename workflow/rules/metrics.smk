@@ -63,7 +63,7 @@ rule build_node_times:
     priority: PRIORITY["build_node_times"]
     threads: 1
     resources:
-        mem_mb=5000,
+        mem_mb=4000,
         runtime=30,
     conda:
         "../envs/borderzone.yaml"
