@@ -188,10 +188,10 @@ def write_node_times(times: pd.DataFrame, path: str | Path) -> None:
     """Write a node times table by bands of longitude, in row groups of :data:`ROW_GROUP` nodes.
 
     The nodes go west to east by band of :data:`LON_BAND` degrees, in their own order
-    within a band (a stable sort of 16-bit band numbers, a radix sort: 0.8 s for the 20 M
-    nodes of the whole border, against 7 s for sorting by longitude and latitude). Each
-    row group is then a narrow band of longitude, so that a box along the border
-    (:func:`read_node_times`) reads only the row groups it overlaps.
+    within a band (a stable sort of 16-bit band numbers is a radix sort, several times
+    faster than sorting 20 M nodes by longitude and latitude). Each row group is then a
+    narrow band of longitude, so that a box along the border (:func:`read_node_times`)
+    reads only the row groups it overlaps.
     """
     band = np.floor((times["lon"].to_numpy(float) + 180.0) / LON_BAND).astype(np.int16)
     order = np.argsort(band, kind="stable")

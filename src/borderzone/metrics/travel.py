@@ -254,8 +254,7 @@ def road_graph(
         ]
     )
     minutes = _quantized(metres / 1000 / kmh * 60)
-    del metres
-    del kmh
+    del metres, kmh
     lo, hi, minutes = _cheapest(np.minimum(a, b), np.maximum(a, b), minutes, n)
     del a, b
     matrix = scipy.sparse.csr_matrix(
