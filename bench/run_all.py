@@ -88,12 +88,19 @@ def main() -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    changes = " (with the working tree's changes)" if dirty else ""
     parts = [
         BEGIN,
         "## Latest run: `python bench/run_all.py`",
         "",
         f"Machine: {machine()}. Run on {datetime.date.today().isoformat()} at commit "
-        f"{commit or 'unknown'} (with the working tree's changes), one step after another.",
+        f"{commit or 'unknown'}{changes}, one step after another.",
         "",
     ]
     for title, cmd in steps:
