@@ -3,15 +3,15 @@
 from borderzone.deliver.article import write_article_tables
 from borderzone.deliver.deliverables import write_deliverables
 from borderzone.deliver.report import write_report
-from borderzone.deliver.run_record import read_source_records, run_record, write_source_records
+from borderzone.deliver.run_record import read_source_records, record_sources, run_record
 from borderzone.deliver.webmap import write_webmap
 
 __all__ = [
     "read_source_records",
+    "record_sources",
     "run_record",
     "write_article_tables",
     "write_deliverables",
     "write_report",
-    "write_source_records",
     "write_webmap",
 ]

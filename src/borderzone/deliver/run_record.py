@@ -1,7 +1,7 @@
 """The record of a run: its sources with checksums and dates, the OSM timestamp, the times.
 
 :func:`source_records` reads the source files of a run (:func:`file_record` each, the
-replication timestamp of the OSM extracts), once per pair (:func:`write_source_records`);
+replication timestamp of the OSM extracts), once per pair (:func:`record_sources`);
 :func:`run_record` makes them the record of a run, a plain dict; the
 report prints it in its footer, and :func:`metadata_strings` flattens it into GeoPackage
 dataset metadata. (The metadata every output carries, version and hash of the config keys
@@ -164,7 +164,7 @@ def source_records(sources: Sequence[tuple[str, str | Path]]) -> dict[str, Any]:
     Each source file that exists (:func:`file_record`: role, size, date, SHA-256) and the
     OSM replication timestamps of the extracts. The checksum reads every byte (seconds for
     an extract of a few GB), so the workflow reads the sources once per pair (rule
-    ``record_sources``, :func:`write_source_records`) for every output that records them.
+    ``record_sources``: :func:`record_sources`) for every output that records them.
 
     Parameters
     ----------
@@ -179,14 +179,14 @@ def source_records(sources: Sequence[tuple[str, str | Path]]) -> dict[str, Any]:
     return {"sources": records, "osm_timestamp": ", ".join(stamps)}
 
 
-def write_source_records(sources: Sequence[tuple[str, str | Path]], path: str | Path) -> None:
+def record_sources(sources: Sequence[tuple[str, str | Path]], path: str | Path) -> None:
     """Write :func:`source_records` of ``sources`` to a JSON file, all or nothing."""
     with replacing(path) as tmp:
         Path(tmp).write_text(json.dumps(source_records(sources), indent=1) + "\n")
 
 
 def read_source_records(path: str | Path) -> dict[str, Any]:
-    """Read what :func:`write_source_records` wrote: keyword arguments of :func:`run_record`."""
+    """Read what :func:`record_sources` wrote: keyword arguments of :func:`run_record`."""
     return json.loads(Path(path).read_text())
 
 

@@ -12,9 +12,9 @@ from borderzone.deliver.run_record import (
     metadata_strings,
     read_source_records,
     record_date,
+    record_sources,
     run_record,
     source_records,
-    write_source_records,
 )
 
 
@@ -128,12 +128,12 @@ def test_source_records_written_once_read_back_the_same_and_all_or_nothing(world
     out = tmp_path / "out"
     path = out / "sources.json"
     sources = [("population", world["raster"]), ("admin", tmp_path / "absent.gpkg")]
-    write_source_records(sources, path)
+    record_sources(sources, path)
     assert read_source_records(path) == source_records(sources)
     assert [s["role"] for s in read_source_records(path)["sources"]] == ["population"]
     bad = tmp_path / "bad.osm.pbf"
     bad.write_bytes(b"not a PBF")
     with pytest.raises(RuntimeError):
-        write_source_records([("osm", bad)], path)
+        record_sources([("osm", bad)], path)
     assert read_source_records(path) == source_records(sources)  # the first one kept
     assert [p.name for p in out.iterdir()] == ["sources.json"]  # no temporary left
