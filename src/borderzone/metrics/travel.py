@@ -247,10 +247,9 @@ def road_graph(
     del node, same
     # in blocks of a million edges: the endpoints of every edge at once weigh 0.7 GB
     metres = np.concatenate(
-        [np.zeros(0)]
-        + [
+        [
             chord_lengths_m(xyz[a[i : i + 2**20]], xyz[b[i : i + 2**20]])
-            for i in range(0, len(a), 2**20)
+            for i in range(0, max(len(a), 1), 2**20)
         ]
     )
     minutes = _quantized(metres / 1000 / kmh * 60)
