@@ -26,7 +26,8 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     shapely.prepare(zone)
     geoms = lines.geometry.values
     hits = shapely.intersects(zone, geoms)
-    inside = hits & shapely.contains(zone, geoms)
+    inside = hits.copy()
+    inside[hits] = shapely.contains(zone, geoms[hits])
     edge = hits & ~inside
     out = lines[hits].copy()
     cut = _cut(geoms[edge], zone)
