@@ -5,7 +5,13 @@ import pytest
 import shapely
 
 from borderzone.crs import WGS84
-from borderzone.metrics.regions import PAIR_COLUMNS, REGION_COLUMNS, border_regions, region_tables
+from borderzone.metrics.regions import (
+    PAIR_COLUMNS,
+    REGION_COLUMNS,
+    _nearest_area,
+    border_regions,
+    region_tables,
+)
 
 
 def boxes(rows):
@@ -187,3 +193,43 @@ def test_region_tables_with_regions_on_one_side_only():
     )
     assert per_region.set_index("name")["border_km"]["North"] == pytest.approx(total, rel=1e-9)
     assert len(per_pair) == 0 and list(per_pair.columns) == list(PAIR_COLUMNS)
+
+
+def test_nearest_area_agrees_with_query_nearest_on_whole_outlines():
+    # regions with holes, a multipolygon, an overlap and jagged outlines; points inside
+    # one area, inside two, on edges, outside near and beyond reach
+    rng = np.random.default_rng(7)
+    angles = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    jagged = [
+        shapely.Polygon(  # star-shaped: valid
+            np.column_stack([np.cos(angles), np.sin(angles)])
+            * (r * (1 + 0.05 * rng.uniform(-1, 1, (400, 1))))
+            + (cx, cy)
+        )
+        for cx, cy, r in ((0, 0, 10), (25, 0, 8), (10, 18, 6))
+    ]
+    areas = np.array(
+        [
+            jagged[0].difference(shapely.box(-2, -2, 2, 2)),  # a hole
+            shapely.MultiPolygon([jagged[1], shapely.box(40, 40, 45, 45)]),
+            jagged[2].union(shapely.box(5, 5, 12, 12)),  # overlaps the first
+        ],
+        dtype=object,
+    )
+    xy = rng.uniform(-20, 50, (4000, 2))
+    edge = shapely.get_coordinates(shapely.boundary(areas[0]))[::7]
+    points = shapely.points(np.concatenate([xy, edge]))
+    nearest = _nearest_area(areas, points, max_distance=6.0)
+    got, hit = shapely.STRtree(areas).query_nearest(
+        points, max_distance=6.0, all_matches=False, return_distance=False
+    )
+    expected = np.full(len(points), -1)
+    expected[got] = hit
+    assert (nearest == -1).any() and (nearest >= 0).sum() > 1000
+    # a point in two areas, or at equal distance from two, may take either: the distances
+    # to the area found and to the area expected are the same
+    d_got = shapely.distance(points, areas[np.maximum(nearest, 0)])
+    d_expected = shapely.distance(points, areas[np.maximum(expected, 0)])
+    assert ((nearest == -1) == (expected == -1)).all()
+    assert np.allclose(d_got[nearest >= 0], d_expected[nearest >= 0], atol=1e-9)
+    assert (nearest == expected).mean() > 0.99
