@@ -462,12 +462,19 @@ def write_parquet(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     log.info("wrote %s (%d rows)", path, len(gdf))
 
 
-def read_parquet(path: str | Path) -> gpd.GeoDataFrame:
-    """Read a GeoParquet file written by :func:`write_parquet`."""
+def read_parquet(path: str | Path, *, columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoParquet file written by :func:`write_parquet`.
+
+    ``columns``: only those of them the file has, and the geometry (None: every column).
+    """
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
-    return gpd.read_parquet(path)
+    if columns is None:
+        return gpd.read_parquet(path)
+    schema = pyarrow.parquet.read_schema(path)
+    name = json.loads(schema.metadata[b"geo"])["primary_column"]
+    return gpd.read_parquet(path, columns=[c for c in schema.names if c in columns or c == name])
 
 
 def iter_parquet(

@@ -139,6 +139,10 @@ def test_a_parquet_file_read_in_batches_is_the_file(tmp_path):
     assert shapely.equals_exact(together.geometry.values, whole.geometry.values, 0).all()
     with pytest.raises(InputDataError, match="missing.parquet does not exist"):
         next(iter_parquet(tmp_path / "missing.parquet"))
+    # some columns at once: those asked for that the file has, and the geometry
+    some = read_parquet(tmp_path / "roads.parquet", columns=("n", "ref", "highway"))
+    assert list(some.columns) == ["highway", "n", "geometry"] and some.crs == whole.crs
+    assert some.equals(whole[["highway", "n", "geometry"]])
 
 
 def test_two_parquet_writes_are_byte_identical(tmp_path):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from borderzone.deliver import write_article_tables
+from borderzone.deliver import TRANSIT_LINE_COLUMNS, write_article_tables
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet
 from borderzone.logs import rule_log
 
@@ -14,7 +14,9 @@ with rule_log(snakemake.log[0]):
         crossings=read_layer(inp.crossings, "crossings"),
         countries=read_countries(inp.countries, **params.countries),
         admin=read_admin(inp.admin, layer=params.admin_layer),
-        lines={"roads": read_parquet(inp.roads), "rail": read_parquet(inp.rail)},
+        lines={
+            name: read_parquet(inp[name], columns=TRANSIT_LINE_COLUMNS) for name in ("roads", "rail")
+        },
         regions=pd.read_csv(inp.regions),
         pair=params.pair,
         corridor_km=params.corridor_km,

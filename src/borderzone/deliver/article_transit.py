@@ -45,6 +45,8 @@ TRANSIT_COLUMNS = [
     "note",
 ]
 _LAYER = {"road": "roads", "rail": "rail"}
+TRANSIT_LINE_COLUMNS = ("osm_id", "ref", "name")
+"""The columns of the corridor's roads and rail that :func:`transit_table` reads."""
 
 
 def _key(frame: pd.DataFrame, fallback: str) -> pd.Series:
@@ -101,7 +103,7 @@ def transit_table(
         The crossings (``kind``, ``transit``, ``ref``, ``name``, ``km``, ``lon``, ``lat``,
         ``region_<iso3>``).
     lines
-        Corridor ``roads`` and ``rail`` (``ref``, ``name``, ``osm_id``).
+        Corridor ``roads`` and ``rail`` (:data:`TRANSIT_LINE_COLUMNS`).
     countries
         The two outlines (``iso3``).
     regions
@@ -123,18 +125,18 @@ def transit_table(
     t = c[c["transit"].fillna(False).astype(bool)] if "transit" in c else c.iloc[:0]
     suffix = "; the run's roads and railways are synthetic" if synthetic else ""
     rows = []
+    routes = {}  # each layer's ways and their route keys, once for all routes
+    for kind, name in _LAYER.items():
+        layer = lines.get(name)
+        if layer is not None and len(layer) and "osm_id" in layer:
+            layer = layer.to_crs(WGS84)
+            routes[kind] = (layer, _key(layer, "osm_id").to_numpy())
     for (kind, route), g in t.assign(_route=_key(t, "crossing_id")).groupby(
         ["kind", "_route"], sort=True
     ):
-        layer = lines.get(_LAYER.get(kind, ""))
         ways = gpd.GeoDataFrame(geometry=[], crs=WGS84)
-        if layer is not None and len(layer):
-            layer = layer.to_crs(WGS84)
-            ways = (
-                layer[_key(layer, "osm_id").to_numpy() == route]
-                if "osm_id" in layer
-                else layer.iloc[:0]
-            )
+        if kind in routes:
+            ways = routes[kind][0][routes[kind][1] == route]
         points = g[["lon", "lat"]].to_numpy(float)
         at = sorted(
             {str(v) for col in (f"region_{s}" for s in pair) if col in g for v in g[col].dropna()}
