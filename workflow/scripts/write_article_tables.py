@@ -15,7 +15,8 @@ with rule_log(snakemake.log[0]):
         countries=read_countries(inp.countries, **params.countries),
         admin=read_admin(inp.admin, layer=params.admin_layer),
         lines={
-            name: read_parquet(inp[name], columns=TRANSIT_LINE_COLUMNS) for name in ("roads", "rail")
+            name: read_parquet(inp[name], columns=TRANSIT_LINE_COLUMNS)
+            for name in ("roads", "rail")
         },
         regions=pd.read_csv(inp.regions),
         pair=params.pair,

@@ -143,12 +143,12 @@ def cut_border_by_region(
 
 
 def _nearest_area(areas: np.ndarray, points: np.ndarray, *, max_distance: float) -> np.ndarray:
-    """Index of the area nearest each point within ``max_distance`` (-1: none), as
-    ``STRtree.query_nearest`` finds it, without measuring to whole outlines of ~10⁵ vertices.
+    """Index of the area nearest each point within ``max_distance`` (-1: none).
 
-    A point in one area only is nearest to it (prepared point-in-polygon tests); a point
-    outside every area is nearest to the area with the nearest edge (an STRtree of the
-    outlines' edges); a point in several areas goes to ``query_nearest`` itself.
+    As ``STRtree.query_nearest`` finds it, without measuring to whole outlines of ~10⁵
+    vertices. A point in one area only is nearest to it (prepared point-in-polygon
+    tests); a point outside every area is nearest to the area with the nearest edge (an
+    STRtree of the outlines' edges); a point in several areas goes to ``query_nearest``.
     """
     nearest = np.full(len(points), -1, dtype=np.int64)
     x, y = shapely.get_x(points), shapely.get_y(points)
