@@ -30,7 +30,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 # glibc's malloc (mallopt(3)) keeps the memory a job frees for its next arrays instead of
 # handing each array of more than 128 kB back to the kernel and having it zeroed again:
-# build_node_times spent 9 of its 29 s in the kernel doing that (1.7 s with these; peak
+# build_node_times spent 9 of its 29 s in the kernel doing that (1.7-3.7 s with these; peak
 # RSS 3.08 → 3.15 GB), and osmium-tool runs 5-7 % faster; other libcs ignore them.
 os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(2**32))
 os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(2**34))
