@@ -472,9 +472,21 @@ def read_parquet(path: str | Path, *, columns: Sequence[str] | None = None) -> g
         raise InputDataError(f"{path} does not exist")
     if columns is None:
         return gpd.read_parquet(path)
-    schema = pyarrow.parquet.read_schema(path)
-    name = json.loads(schema.metadata[b"geo"])["primary_column"]
-    return gpd.read_parquet(path, columns=[c for c in schema.names if c in columns or c == name])
+    keep, _, name = _parquet_columns(pyarrow.parquet.read_schema(path), columns)
+    return gpd.read_parquet(path, columns=[*keep, name])
+
+
+def _parquet_columns(
+    schema: pyarrow.Schema, columns: Sequence[str] | None
+) -> tuple[list[str], dict, str]:
+    """Return the non-geometry columns to read, the ``geo`` metadata, the geometry's name.
+
+    The columns are those of ``columns`` the GeoParquet schema has (None: all of them).
+    """
+    geo = json.loads(schema.metadata[b"geo"])
+    name = geo["primary_column"]
+    keep = [c for c in schema.names if c != name and (columns is None or c in columns)]
+    return keep, geo, name
 
 
 def iter_parquet(
@@ -489,12 +501,9 @@ def iter_parquet(
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
     file = pyarrow.parquet.ParquetFile(path)
-    geo = json.loads(file.schema_arrow.metadata[b"geo"])
-    name = geo["primary_column"]
+    keep, geo, name = _parquet_columns(file.schema_arrow, columns)
     crs = geo["columns"][name].get("crs", "OGC:CRS84")  # absent: lon/lat (GeoParquet)
     crs = None if crs is None else pyproj.CRS.from_user_input(crs)
-    names = file.schema_arrow.names
-    keep = [c for c in names if c != name and (columns is None or c in columns)]
     for batch in file.iter_batches(batch_size=batch_rows, columns=[*keep, name]):
         frame = batch.select(keep).to_pandas()
         geometry = shapely.from_wkb(batch.column(name).to_numpy(zero_copy_only=False))
