@@ -74,7 +74,8 @@ def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
     """Lon/lat box around ``geoms`` holding every point within ``km`` of them.
 
     Conservative: a degree of latitude is taken as 110 km (it is 110.6–111.7 km) and a
-    degree of longitude as 111.4 km times the cosine of the box's highest latitude.
+    degree of longitude as 111.3 km times the cosine of the box's highest latitude (it is
+    111.32 km times the cosine at the equator, more elsewhere).
     The whole world when the box would reach a pole or go round the Earth.
     """
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
@@ -83,7 +84,7 @@ def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
     top = max(abs(y0), abs(y1))
     if top >= 89.0:
         return WHOLE_WORLD
-    dlon = km / (111.4 * math.cos(math.radians(top)))
+    dlon = km / (111.3 * math.cos(math.radians(top)))
     if x1 - x0 + 2 * dlon >= 360.0:
         return WHOLE_WORLD
     return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)

@@ -31,7 +31,7 @@ from borderzone.crs import geocentric
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, chord_lengths_m
 from borderzone.metrics.chainage import select_crossings
-from borderzone.metrics.inputs import check_frame, place_population, to_lonlat
+from borderzone.metrics.inputs import check_frame, halo_box, place_population, to_lonlat
 from borderzone.osm.schema import surface_class
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,12 @@ sums of up to 2**33 minutes of them are exact in float64."""
 
 SPEED_TAGS = ("highway", "surface", "tracktype", "smoothness")
 """The tags a road's speed is read from (:func:`road_speeds_kmh`)."""
+
+NEAR_KM = 10.0
+"""Reach of the nodes :meth:`RoadNodes.nearest_of_few` looks at first around each point."""
+
+NEAR_CELL_DEG = 0.05
+"""Finest cell (degrees) of the grid that marks the nodes near a few points."""
 
 REACH_COLUMNS = ("worst_origin_min", "worst_node_km")
 """How far a cell's travel time reached: the longest time of any of its origins (inf when
@@ -185,6 +191,60 @@ class RoadNodes:
             nodes[ask, :kk] = node
             dist[ask, :kk] = np.asarray(d).reshape(len(ask), kk) / 1000
         return nodes, dist
+
+    def nearest_of_few(
+        self, lon: np.ndarray, lat: np.ndarray, side: np.ndarray, *, within_km: float = NEAR_KM
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Find the nearest node of the same side as :meth:`nearest` with ``k=1`` does.
+
+        For a few points among millions of nodes (the targets of a search): a k-d tree of
+        only the nodes in lon/lat boxes of ``within_km`` around the points (cells of a grid
+        marked by each box, :func:`~borderzone.metrics.inputs.halo_box`): 0.35 s against
+        2.2 s for a tree of all 14 M nodes of a side. A node found within ``within_km`` is
+        the nearest of all (a nearer one lies in the box); the other points go to
+        :meth:`nearest`.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        node = np.full(len(lon), -1, dtype=np.int64)
+        dist = np.full(len(lon), np.inf)
+        if len(lon) == 0 or len(self.lonlat) == 0:
+            return node[:, None], dist[:, None]
+        boxes = np.array(
+            [
+                halo_box(shapely.points([x, y]), within_km * 1.001)
+                for x, y in zip(lon, lat, strict=True)
+            ]
+        )
+        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+        cell = max(
+            NEAR_CELL_DEG, np.sqrt((boxes[:, 2].max() - x0) * (boxes[:, 3].max() - y0) / 1e7)
+        )
+        grid = np.floor((boxes - [x0, y0, x0, y0]) / cell).astype(np.int64)
+        marked = np.zeros((grid[:, 2].max() + 1, grid[:, 3].max() + 1), dtype=bool)
+        for i0, j0, i1, j1 in grid:
+            marked[i0 : i1 + 1, j0 : j1 + 1] = True
+        i = np.floor((self.lonlat[:, 0] - x0) / cell)
+        j = np.floor((self.lonlat[:, 1] - y0) / cell)
+        near = (i >= 0) & (j >= 0) & (i < marked.shape[0]) & (j < marked.shape[1])
+        near[near] = marked[i[near].astype(np.int64), j[near].astype(np.int64)]
+        near = np.flatnonzero(near)
+        codes, names = pd.factorize(self.side)  # a categorical's own codes: no strings
+        codes = codes[near]
+        for s in np.unique(side):
+            ask = np.flatnonzero(side == s)
+            mine = near[codes == list(names).index(s)] if s in names else near[:0]
+            if len(mine):
+                _, k = cKDTree(self.xyz[mine]).query(geocentric(lon[ask], lat[ask]))
+                found = mine[k]
+                _, _, d = GEOD.inv(lon[ask], lat[ask], *self.lonlat[found].T)
+                d = np.asarray(d, dtype=float) / 1000
+                ok = d <= within_km
+                node[ask[ok]], dist[ask[ok]] = found[ok], d[ok]
+        far = np.flatnonzero(node < 0)
+        if len(far):
+            far_node, far_dist = self.nearest(lon[far], lat[far], np.asarray(side)[far], k=1)
+            node[far], dist[far] = far_node[:, 0], far_dist[:, 0]
+        return node[:, None], dist[:, None]
 
 
 @dataclass
@@ -306,7 +366,7 @@ def _starts(
         sides_of = [side]
     start, start_min = [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     for s in sides_of if len(lonlat) else []:
-        node, km = graph.nearest(lonlat[:, 0], lonlat[:, 1], np.asarray(s), k=1)
+        node, km = graph.nearest_of_few(lonlat[:, 0], lonlat[:, 1], np.asarray(s))
         ok = node[:, 0] >= 0
         start.append(node[ok, 0])
         start_min.append(_quantized(km[ok, 0] / access_kmh * 60))

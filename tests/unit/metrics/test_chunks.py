@@ -41,6 +41,16 @@ def test_the_halo_box_holds_every_point_within_its_distance(km):
     assert (far_lat >= y0).all() and (far_lat <= y1).all()
 
 
+@pytest.mark.parametrize("lat", [0.0, 25.0, 50.0, 80.0])
+def test_the_halo_box_of_one_point_holds_its_circle(lat):
+    """Each edge of a single point's box: where a degree of longitude is longest (equator)."""
+    x0, y0, x1, y1 = halo_box(shapely.points([[30.0, lat]]), 5.0)
+    az = np.arange(0, 360, 1.0)
+    far_lon, far_lat, _ = GEOD.fwd(np.full(360, 30.0), np.full(360, lat), az, np.full(360, 5e3))
+    assert (far_lon >= x0).all() and (far_lon <= x1).all()
+    assert (far_lat >= y0).all() and (far_lat <= y1).all()
+
+
 @pytest.fixture(scope="module")
 def measured():
     """A 715 km border along 50°N (AAA south, BBB north) with one road crossing, at its east end.

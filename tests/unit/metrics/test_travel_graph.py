@@ -2,12 +2,21 @@
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pytest
 import scipy.sparse
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from borderzone.crs import WGS84
-from borderzone.metrics.travel import QUANTUM_MIN, node_minutes, road_graph, town_node_minutes
+from borderzone.crs import WGS84, geocentric
+from borderzone.geodesy import GEOD
+from borderzone.metrics.travel import (
+    QUANTUM_MIN,
+    RoadNodes,
+    node_minutes,
+    road_graph,
+    town_node_minutes,
+)
 
 ACCESS_KMH = 20.0
 
@@ -127,3 +136,26 @@ def test_sets_of_targets_searched_over_one_folding_equal_each_one_over_every_ver
     assert np.array_equal(both["towns"], every_vertex_minutes(graph, towns))
     assert np.array_equal(both["others"], every_vertex_minutes(graph, others))
     assert not np.array_equal(both["towns"], both["others"])
+
+
+def test_nearest_of_few_finds_the_nearest_node_of_every_node():
+    """Against the nearest node by brute force (geocentric chords, as the k-d trees measure)."""
+    rng = np.random.default_rng(7)
+    lonlat = np.c_[rng.uniform(60, 64, 30_000), rng.uniform(49, 52, 30_000)]
+    side = np.where(rng.random(30_000) < 0.7, "AAA", "BBB")
+    nodes = RoadNodes(lonlat=lonlat, side=pd.Categorical(side))
+    # beside a node, between nodes, beyond the nodes' reach (100 km out), of a side without nodes
+    points = np.r_[lonlat[:5] + 1e-4, rng.uniform([60, 49], [64, 52], (20, 2)), [[66, 50.5]] * 2]
+    sides = np.r_[side[:5], ["AAA", "BBB"] * 10, ["AAA", "CCC"]]
+    node, km = nodes.nearest_of_few(points[:, 0], points[:, 1], sides, within_km=2.0)
+    query = geocentric(points[:, 0], points[:, 1])
+    for i, s in enumerate(sides):
+        mine = np.flatnonzero(side == s)
+        if len(mine) == 0:
+            assert node[i, 0] == -1 and km[i, 0] == np.inf
+            continue
+        best = mine[np.argmin(((nodes.xyz[mine] - query[i]) ** 2).sum(axis=1))]
+        assert node[i, 0] == best
+        _, _, metres = GEOD.inv(*points[i], *lonlat[best])
+        assert km[i, 0] == pytest.approx(metres / 1000, rel=1e-12)
+    assert km[-2, 0] > 100  # found beyond within_km, from every node
