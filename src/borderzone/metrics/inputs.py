@@ -88,3 +88,29 @@ def halo_box(geoms: np.ndarray, km: float) -> tuple[float, float, float, float]:
     if x1 - x0 + 2 * dlon >= 360.0:
         return WHOLE_WORLD
     return (max(x0 - dlon, -180.0), y0, min(x1 + dlon, 180.0), y1)
+
+
+BOX_GRID_DEG = 0.05
+"""Finest cell (degrees) of the grid :func:`box_cover` marks boxes on."""
+
+
+def box_cover(lonlat: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Whether each lon/lat point, (n, 2), lies in a cell of a grid that a box meets.
+
+    Every point inside one of the ``boxes`` (rows of x0, y0, x1, y1) is kept, and points
+    near one (in the same cell of :data:`BOX_GRID_DEG`, coarser for boxes over a large
+    area: 10⁷ cells at most): one pass over the points, whatever the number of boxes.
+    """
+    boxes = np.atleast_2d(np.asarray(boxes, dtype=float))
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    area = (boxes[:, 2].max() - x0) * (boxes[:, 3].max() - y0)
+    cell = max(BOX_GRID_DEG, math.sqrt(area / 1e7))
+    grid = np.floor((boxes - [x0, y0, x0, y0]) / cell).astype(np.int64)
+    marked = np.zeros((grid[:, 2].max() + 1, grid[:, 3].max() + 1), dtype=bool)
+    for i0, j0, i1, j1 in grid:
+        marked[i0 : i1 + 1, j0 : j1 + 1] = True
+    i = np.floor((lonlat[:, 0] - x0) / cell)
+    j = np.floor((lonlat[:, 1] - y0) / cell)
+    keep = (i >= 0) & (j >= 0) & (i < marked.shape[0]) & (j < marked.shape[1])
+    keep[keep] = marked[i[keep].astype(np.int64), j[keep].astype(np.int64)]
+    return keep

@@ -31,7 +31,13 @@ from borderzone.crs import geocentric
 from borderzone.errors import InputDataError
 from borderzone.geodesy import GEOD, chord_lengths_m
 from borderzone.metrics.chainage import select_crossings
-from borderzone.metrics.inputs import check_frame, halo_box, place_population, to_lonlat
+from borderzone.metrics.inputs import (
+    box_cover,
+    check_frame,
+    halo_box,
+    place_population,
+    to_lonlat,
+)
 from borderzone.osm.schema import surface_class
 
 log = logging.getLogger(__name__)
@@ -71,9 +77,6 @@ SPEED_TAGS = ("highway", "surface", "tracktype", "smoothness")
 
 NEAR_KM = 10.0
 """Reach of the nodes :meth:`RoadNodes.nearest_of_few` looks at first around each point."""
-
-NEAR_CELL_DEG = 0.05
-"""Finest cell (degrees) of the grid that marks the nodes near a few points."""
 
 REACH_COLUMNS = ("worst_origin_min", "worst_node_km")
 """How far a cell's travel time reached: the longest time of any of its origins (inf when
@@ -199,7 +202,7 @@ class RoadNodes:
 
         For a few points among millions of nodes (the targets of a search): a k-d tree of
         only the nodes in lon/lat boxes of ``within_km`` around the points (cells of a grid
-        marked by each box, :func:`~borderzone.metrics.inputs.halo_box`): 0.35 s against
+        marked by each box, :func:`~borderzone.metrics.inputs.box_cover`): 0.35 s against
         2.2 s for a tree of all 14 M nodes of a side. A node found within ``within_km`` is
         the nearest of all (a nearer one lies in the box); the other points go to
         :meth:`nearest`.
@@ -209,25 +212,11 @@ class RoadNodes:
         dist = np.full(len(lon), np.inf)
         if len(lon) == 0 or len(self.lonlat) == 0:
             return node[:, None], dist[:, None]
-        boxes = np.array(
-            [
-                halo_box(shapely.points([x, y]), within_km * 1.001)
-                for x, y in zip(lon, lat, strict=True)
-            ]
-        )
-        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-        cell = max(
-            NEAR_CELL_DEG, np.sqrt((boxes[:, 2].max() - x0) * (boxes[:, 3].max() - y0) / 1e7)
-        )
-        grid = np.floor((boxes - [x0, y0, x0, y0]) / cell).astype(np.int64)
-        marked = np.zeros((grid[:, 2].max() + 1, grid[:, 3].max() + 1), dtype=bool)
-        for i0, j0, i1, j1 in grid:
-            marked[i0 : i1 + 1, j0 : j1 + 1] = True
-        i = np.floor((self.lonlat[:, 0] - x0) / cell)
-        j = np.floor((self.lonlat[:, 1] - y0) / cell)
-        near = (i >= 0) & (j >= 0) & (i < marked.shape[0]) & (j < marked.shape[1])
-        near[near] = marked[i[near].astype(np.int64), j[near].astype(np.int64)]
-        near = np.flatnonzero(near)
+        boxes = [
+            halo_box(shapely.points([x, y]), within_km * 1.001)
+            for x, y in zip(lon, lat, strict=True)
+        ]
+        near = np.flatnonzero(box_cover(self.lonlat, boxes))
         codes, names = pd.factorize(self.side)  # a categorical's own codes: no strings
         codes = codes[near]
         for s in np.unique(side):
