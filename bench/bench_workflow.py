@@ -65,6 +65,11 @@ def snakemake(run: Path, *extra: str) -> list[str]:
     ]
 
 
+EXTRACTION = ("cut_corridor", "extract_corridor")
+"""The jobs that read the PBF files into the corridor's layers (osmium-tool's cut, then
+pyosmium's read of it)."""
+
+
 def rule_benchmarks(run: Path, pair: str) -> pd.DataFrame:
     """Wall seconds and peak RSS of every job.
 
@@ -181,6 +186,7 @@ def main() -> int:
     cold_s, cold_mb = timed(snakemake(run), cwd=run, log=out / "cold.log")
     cold_rules = rule_benchmarks(run, pair)
     cold_jobs = set(cold_rules["job"])
+    extract_s = cold_rules.loc[cold_rules["job"].isin(EXTRACTION), "wall s"].sum()
     widths = [*args.widths, args.new_width]
     new_s, new_mb = timed(
         snakemake(run, "--config", f"buffers_km=[{','.join(f'{w:g}' for w in widths)}]"),
@@ -204,6 +210,9 @@ def main() -> int:
         f"{cold_s / ref_s:.2f} |",
         f"| a new width on the cached data | {new_s:.1f} | {new_mb:.0f} | "
         f"{new_s / ref_s:.2f} ({100 * new_s / cold_s:.0f} % of the cold run) |",
+        "",
+        f"The extraction (rules {' + '.join(EXTRACTION)}, one after the other): "
+        f"{extract_s:.1f} s, {extract_s / ref_s:.2f} × the reference.",
         "",
         "Jobs of the cold run (Snakemake `benchmark:` files; the peak from each job's log):",
         "",

@@ -21,6 +21,7 @@ from borderzone.download import geofabrik_file_stem, geofabrik_files
 from borderzone.errors import BorderzoneError
 from borderzone.io import clear_interrupted_writes
 from borderzone.osm.geofabrik_regions import geofabrik_regions_of
+from borderzone.osm.prefilter import osmium_binary
 
 # Each job is one thread (threads: 1), and jobs run side by side: the numerical libraries
 # (OpenMP, OpenBLAS) run one thread per job too, unless set otherwise. Two jobs with two
@@ -129,6 +130,9 @@ RASTERS = ["distance_to_road", "travel_time_to_crossing", "population_density"]
 OSM = config["osm"]
 # the OSM corridor on both sides, its own setting: widths inside it never read OSM again
 CORRIDOR_KM = OSM["corridor_km"]
+# PBF files are cut by osmium-tool in a job of its own when the binary is on PATH (rule
+# cut_corridor); without it extract_corridor reads them whole with pyosmium
+OSMIUM_TOOL = osmium_binary("auto") is not None
 # chunks of the border whose cells are measured in separate jobs (borderzone.metrics.chunks)
 CHUNKS = config["chunks"]["count"]
 OSM_LAYERS = ["roads", "rail", "checkpoints", "places", "admin", "waterways"]

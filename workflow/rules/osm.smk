@@ -114,12 +114,42 @@ if config["osm"]["source"] == "overpass":
 
 else:
 
+    # With osmium-tool, its cut of the PBF files (both cores) is a job of its own, so that
+    # the other core runs jobs needing no OSM layer while extract_corridor reads the cut.
+    rule cut_corridor:
+        message:
+            "Cutting {input.pbf} to the {wildcards.pair} corridor with osmium-tool"
+        input:
+            pbf=osm_pbf_files,
+            corridor="results/{pair}/osm/corridor.gpkg",
+        output:
+            cut=temp("results/{pair}/osm/corridor.osm.pbf"),
+        log:
+            "results/{pair}/logs/cut_corridor.log",
+        benchmark:
+            "results/{pair}/benchmarks/cut_corridor.tsv"
+        params:
+            include_paths=config["osm"]["include_paths"],
+            rail_exclude=config["osm"]["rail_exclude"],
+        priority: PRIORITY["extract_corridor"]
+        threads: 2
+        resources:
+            mem_mb=1000,
+            runtime=120,
+        conda:
+            "../envs/borderzone.yaml"
+        script:
+            "../scripts/cut_corridor.py"
+
     rule extract_corridor:
         message:
             "Extracting the {wildcards.pair} corridor layers from {input.pbf}"
         input:
             pbf=osm_pbf_files,
             corridor="results/{pair}/osm/corridor.gpkg",
+            cut=lambda wildcards: (
+                f"results/{wildcards.pair}/osm/corridor.osm.pbf" if OSMIUM_TOOL else []
+            ),
         output:
             **{name: f"results/{{pair}}/osm/{name}.parquet" for name in OSM_LAYERS},
         log:
@@ -131,7 +161,7 @@ else:
             include_paths=config["osm"]["include_paths"],
             rail_exclude=config["osm"]["rail_exclude"],
         priority: PRIORITY["extract_corridor"]
-        threads: 2
+        threads: 1 if OSMIUM_TOOL else 2  # pyosmium alone decodes the whole files
         resources:
             mem_mb=4000,
             runtime=120,

@@ -11,6 +11,7 @@ with rule_log(snakemake.log[0]):
         include_paths=snakemake.params.include_paths,
         rail_exclude=snakemake.params.rail_exclude,
         threads=snakemake.threads,
+        cut=snakemake.input.cut or None,  # rule cut_corridor's file, with osmium-tool
     )
     for name, layer in layers.items():
         write_parquet(layer, snakemake.output[name])

@@ -36,6 +36,7 @@ outlines built from the same scan are in :mod:`borderzone.osm.countries`.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Sequence
 from itertools import compress
@@ -48,6 +49,7 @@ import shapely
 
 from borderzone.crs import WGS84
 from borderzone.errors import BorderzoneError, OsmDataError
+from borderzone.io import replacing
 from borderzone.osm.prefilter import (
     Engine,
     nothing_in_corridor,
@@ -86,6 +88,7 @@ def extract_corridor(
     engine: Engine = "auto",
     location_storage: str = "flex_mem",
     threads: int | None = None,
+    cut: Path | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Read the roads, rail, checkpoints, places, waterways and admin areas of a corridor.
 
@@ -113,6 +116,9 @@ def extract_corridor(
     threads
         Threads that decode the files, in osmium-tool and pyosmium (their thread pools);
         None leaves their default (the number of cores minus two, at least one).
+    cut
+        The files already cut by :func:`cut_corridor` with the same corridor and options:
+        read with pyosmium instead of cutting them again (``engine`` unused).
 
     Returns
     -------
@@ -139,15 +145,15 @@ def extract_corridor(
     """
     corridor = _check_corridor(corridor)
     paths = check_pbf_paths(pbf_paths)
-    classes = set(ROAD_CLASSES) | (set(PATH_CLASSES) if include_paths else set())
-    spec = ScanSpec(
-        road_classes=frozenset(classes),
-        rail_exclude=tuple(rail_exclude),
-        admin_levels=frozenset(int(x) for x in admin_levels),
-    )
-    found = read_candidates(
-        paths, spec, engine=engine, corridor=corridor, storage=location_storage, threads=threads
-    )
+    spec = _scan_spec(include_paths, rail_exclude, admin_levels)
+    if cut is not None:
+        log.info("reading %s, the osmium-tool cut of %d file(s), with pyosmium", cut, len(paths))
+        found = Candidates()
+        scan_pbf(Path(cut), spec, found, storage="flex_mem", origin=paths, threads=threads)
+    else:
+        found = read_candidates(
+            paths, spec, engine=engine, corridor=corridor, storage=location_storage, threads=threads
+        )
     layers = _build_layers(found, corridor)
     log.info(
         "corridor layers from %s: %s",
@@ -157,6 +163,59 @@ def extract_corridor(
     if not any(len(layers[name]) for name in ("roads", "rail", "places")):
         raise nothing_in_corridor(paths, corridor)
     return layers
+
+
+def cut_corridor(
+    pbf_paths: Sequence[Path],
+    out: Path,
+    *,
+    corridor: shapely.Geometry,
+    include_paths: bool = False,
+    rail_exclude: Sequence[str] = RAIL_EXCLUDE,
+    admin_levels: Sequence[int] = (2, 4, 6),
+    threads: int | None = None,
+) -> None:
+    """Cut the files to the corridor and the tags of its layers with osmium-tool, into ``out``.
+
+    The osmium-tool half of :func:`extract_corridor`, as a file of its own (an uncompressed
+    PBF, written whole or not at all): rule ``cut_corridor`` runs it on both cores, then
+    rule ``extract_corridor`` reads the file (``cut``) with pyosmium on one core while the
+    other runs jobs that need no OSM layer (the zones, the sources' checksums).
+    The parameters are those of :func:`extract_corridor`.
+
+    Raises
+    ------
+    BorderzoneError
+        When no ``osmium`` binary is on ``PATH``.
+    OsmDataError
+        When an input is missing or not a readable PBF file.
+    """
+    corridor = _check_corridor(corridor)
+    paths = check_pbf_paths(pbf_paths)
+    spec = _scan_spec(include_paths, rail_exclude, admin_levels)
+    binary = osmium_binary("osmium-tool")
+    out = Path(out)
+    with replacing(out) as written, tempfile.TemporaryDirectory(prefix="borderzone-osm-") as tmp:
+        small = prefilter(
+            binary,
+            paths,
+            tag_filters=_tag_expressions(spec),
+            corridor=corridor,
+            tmp=Path(tmp),
+            threads=threads,
+        )
+        shutil.move(small, written)  # a copy when the temporary folder is on another disk
+
+
+def _scan_spec(
+    include_paths: bool, rail_exclude: Sequence[str], admin_levels: Sequence[int]
+) -> ScanSpec:
+    classes = set(ROAD_CLASSES) | (set(PATH_CLASSES) if include_paths else set())
+    return ScanSpec(
+        road_classes=frozenset(classes),
+        rail_exclude=tuple(rail_exclude),
+        admin_levels=frozenset(int(x) for x in admin_levels),
+    )
 
 
 # --------------------------------------------------------------------------------------

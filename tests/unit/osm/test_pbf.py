@@ -14,8 +14,8 @@ import shapely
 from osm_helpers import write_pbf
 from osmium.osm.mutable import Node, Way
 
-from borderzone.errors import OsmDataError
-from borderzone.osm.pbf import extract_corridor
+from borderzone.errors import BorderzoneError, OsmDataError
+from borderzone.osm.pbf import cut_corridor, extract_corridor
 from borderzone.osm.schema import LAYER_COLUMNS, LAYER_GEOMETRY, ROAD_CLASSES
 
 # Locally a missing osmium-tool or pyrosm skips its tests; in CI (CI=true) they must run.
@@ -100,9 +100,49 @@ def world(tmp_path_factory) -> Path:
     return write_pbf(path, world_nodes(), world_ways(), world_relations())
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def layers(request, world) -> dict:
+@pytest.fixture(scope="module", params=[*ENGINES, pytest.param("cut", marks=NEEDS_OSMIUM)])
+def layers(request, world, tmp_path_factory) -> dict:
+    """The layers by each engine, and read from osmium-tool's cut (as rule cut_corridor)."""
+    if request.param == "cut":
+        cut = tmp_path_factory.mktemp("cut") / "corridor.osm.pbf"
+        cut_corridor([world], cut, corridor=CORRIDOR)
+        return extract_corridor([world], corridor=CORRIDOR, cut=cut)
     return extract_corridor([world], corridor=CORRIDOR, engine=request.param)
+
+
+@NEEDS_OSMIUM
+def test_the_cut_read_alone_gives_the_layers_of_the_engine(world, tmp_path):
+    cut = tmp_path / "corridor.osm.pbf"
+    cut_corridor([world], cut, corridor=CORRIDOR, include_paths=True, rail_exclude=())
+    alone = extract_corridor(
+        [world], corridor=CORRIDOR, cut=cut, include_paths=True, rail_exclude=()
+    )
+    engine = extract_corridor(
+        [world], corridor=CORRIDOR, engine="osmium-tool", include_paths=True, rail_exclude=()
+    )
+    assert cut.stat().st_size < world.stat().st_size  # the footway and the building left out
+    assert "footway" in set(alone["roads"]["highway"])  # include_paths reached the cut
+    for name, layer in engine.items():
+        assert alone[name].to_wkb().equals(layer.to_wkb()), name
+
+
+@NEEDS_OSMIUM
+def test_a_corrupt_pbf_leaves_no_cut(tmp_path, world):
+    bad = tmp_path / "corrupt.osm.pbf"
+    data = world.read_bytes()
+    bad.write_bytes(data[:40] + bytes(range(256)) * 8 + data[2000:])
+    cut = tmp_path / "out" / "corridor.osm.pbf"
+    cut.parent.mkdir()
+    with pytest.raises(OsmDataError, match=re.escape(str(bad))):
+        cut_corridor([bad], cut, corridor=CORRIDOR)
+    assert list(cut.parent.iterdir()) == []
+
+
+def test_no_cut_without_osmium_tool(tmp_path, world, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BorderzoneError, match="no osmium binary on PATH"):
+        cut_corridor([world], tmp_path / "corridor.osm.pbf", corridor=CORRIDOR)
+    assert not (tmp_path / "corridor.osm.pbf").exists()
 
 
 def test_layers_have_columns_types_and_crs(layers):
