@@ -23,6 +23,7 @@ from borderzone.errors import ConfigError, InputDataError
 from borderzone.io import (
     clear_interrupted_writes,
     iter_parquet,
+    read_arrow_layer,
     read_parquet,
     replacing,
     temporaries,
@@ -67,6 +68,35 @@ def test_two_writes_of_the_same_layers_are_byte_identical_and_undated(tmp_path):
     write_layers(b, {"cells": points(), "table": points().drop(columns="geometry")})
     assert a.read_bytes() == b.read_bytes()
     assert last_changes(a) == {"1970-01-01T00:00:00.000Z"}
+
+
+def lines(n: int = 40) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(1)
+    starts = np.c_[rng.uniform(58, 70, n), rng.uniform(49, 51, n)]
+    return gpd.GeoDataFrame(
+        {"osm_id": np.arange(n), "highway": rng.choice(["primary", "track", None], n)},
+        geometry=shapely.linestrings(np.stack([starts, starts + 0.01, starts + [0.02, 0]], 1)),
+        crs="EPSG:4326",
+    )
+
+
+def test_a_layer_read_as_arrow_is_written_as_the_frame_would_be(tmp_path):
+    source = tmp_path / "network.gpkg"
+    write_layers(source, {"roads": lines(), "places": points(), "none": points().iloc[:0]})
+    arrow = {name: read_arrow_layer(source, name) for name in ("roads", "places", "none")}
+    assert len(arrow["roads"]) == 40 and arrow["roads"].columns == ["osm_id", "highway"]
+    assert arrow["roads"]["highway"].isna().sum() == (lines()["highway"].isna()).sum()
+    # each layer after one of its own, as the deliverables put them
+    first = {"cells": points(7)}
+    a, b = tmp_path / "a" / "out.gpkg", tmp_path / "b" / "out.gpkg"
+    write_layers(a, {**first, "roads": lines(), "places": points(), "none": points().iloc[:0]})
+    write_layers(b, {**first, **arrow})
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_reading_a_missing_file_as_arrow_names_it(tmp_path):
+    with pytest.raises(InputDataError, match="missing.gpkg does not exist"):
+        read_arrow_layer(tmp_path / "missing.gpkg", "roads")
 
 
 def test_the_date_written_is_the_one_given_else_source_date_epoch(tmp_path, monkeypatch):

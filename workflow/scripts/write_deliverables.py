@@ -3,7 +3,7 @@
 import pyogrio
 
 from borderzone.deliver import read_source_records, run_record, write_deliverables
-from borderzone.io import read_layer
+from borderzone.io import read_arrow_layer, read_layer
 from borderzone.logs import rule_log
 
 with rule_log(snakemake.log[0]):
@@ -13,7 +13,8 @@ with rule_log(snakemake.log[0]):
         snakemake.output.project,
         border_layers={n: read_layer(inp.border, n) for n in ("border", "border_gaps", "segments")},
         zones={n: read_layer(inp.zones, n) for n in ("buffer", "cells")},
-        network={n: read_layer(inp.network, n) for n, _ in pyogrio.list_layers(inp.network)},
+        # written again as read: its geometries never decoded
+        network={n: read_arrow_layer(inp.network, n) for n, _ in pyogrio.list_layers(inp.network)},
         crossings=read_layer(inp.crossings, "crossings"),
         metrics=read_layer(inp.metrics, "segment_metrics"),
         rasters={name: inp[name] for name in snakemake.params.rasters},

@@ -17,6 +17,7 @@ from borderzone.deliver.geopackage import deliverable_layers, write_styled_geopa
 from borderzone.deliver.qgis_project import project_layers, write_qgis_project
 from borderzone.deliver.run_record import metadata_strings, record_date
 from borderzone.deliver.styles import alternative_styles, default_styles
+from borderzone.io import ArrowLayer
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def write_deliverables(
     *,
     border_layers: Mapping[str, gpd.GeoDataFrame],
     zones: Mapping[str, gpd.GeoDataFrame],
-    network: Mapping[str, gpd.GeoDataFrame],
+    network: Mapping[str, gpd.GeoDataFrame | ArrowLayer],
     crossings: gpd.GeoDataFrame,
     metrics: gpd.GeoDataFrame,
     rasters: Mapping[str, str | Path],
@@ -54,7 +55,8 @@ def write_deliverables(
     zones
         Layers of the width's ``zones.gpkg`` (``buffer``, ``cells``).
     network
-        Layers of the width's ``network.gpkg`` (``roads``, ``rail``, ...).
+        Layers of the width's ``network.gpkg`` (``roads``, ``rail``, ...): written as
+        they are, read as Arrow (:func:`~borderzone.io.read_arrow_layer`) or not.
     crossings
         The crossings.
     metrics

@@ -24,7 +24,7 @@ import pandas as pd
 
 from borderzone.deliver.styles import density_field, isolation_field
 from borderzone.errors import InputDataError
-from borderzone.io import write_date, write_layers
+from borderzone.io import ArrowLayer, write_date, write_layers
 from borderzone.qml import parse_qgis_document
 
 LAYER_STYLES = "layer_styles"
@@ -138,7 +138,13 @@ def write_styled_geopackage(
         raise InputDataError(f"{path}: a layer may not be named {LAYER_STYLES!r}")
     frame = layer_styles_frame(layers, styles, alternatives=alternatives, date=date)
     tables = {
-        name: _writable(df) if isinstance(df, gpd.GeoDataFrame) else pd.DataFrame(df)
+        name: (
+            df
+            if isinstance(df, ArrowLayer)  # written as read
+            else _writable(df)
+            if isinstance(df, gpd.GeoDataFrame)
+            else pd.DataFrame(df)
+        )
         for name, df in layers.items()
     }
     write_layers(
@@ -162,7 +168,7 @@ def deliverable_layers(
     segments: gpd.GeoDataFrame,
     buffer: gpd.GeoDataFrame,
     cells: gpd.GeoDataFrame,
-    network: Mapping[str, gpd.GeoDataFrame],
+    network: Mapping[str, gpd.GeoDataFrame | ArrowLayer],
     crossings: gpd.GeoDataFrame | None = None,
     metrics: pd.DataFrame | None = None,
     gaps: gpd.GeoDataFrame | None = None,

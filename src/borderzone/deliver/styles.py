@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from borderzone.crossings import CATEGORIES
+from borderzone.io import ArrowLayer
 from borderzone.osm.schema import ROAD_CLASSES, ROAD_ORDER
 from borderzone.qml import (
     DENSITY_RAMP,
@@ -240,7 +241,10 @@ def density_field(columns: Sequence[str]) -> str | None:
 
 
 def geometry_kind(gdf: Any) -> str | None:
-    """``point``, ``line`` or ``polygon`` for a GeoDataFrame, None for a table."""
+    """``point``, ``line`` or ``polygon`` for a GeoDataFrame or ArrowLayer, None for a table."""
+    if isinstance(gdf, ArrowLayer):  # the layer's declared type
+        t = str(gdf.meta["geometry_type"]) if len(gdf) else "Point"
+        return "point" if "Point" in t else "line" if "Line" in t else "polygon"
     geom = getattr(gdf, "geometry", None) if hasattr(gdf, "crs") else None
     if geom is None or len(gdf) == 0:
         return None if geom is None else "point"
