@@ -1,7 +1,8 @@
 """Cut ``.osm.pbf`` files down to a corridor and the tags wanted, with osmium-tool.
 
 The first engine of :mod:`borderzone.osm.pbf`: the C++ tool streams even a national extract
-in a few passes with ~130 MB of memory, so that pyosmium then reads only a few MB.
+in a few passes with a few hundred MB of memory (454 MB for the 3 GB bench world), so that
+pyosmium then reads a few per cent of it.
 
 1. ``osmium extract -s smart -S types=boundary,multipolygon -p corridor.geojson`` keeps the
    ways with a node in the corridor (whole ways), their nodes, and complete boundary and
