@@ -244,11 +244,11 @@ def geometry_kind(gdf: Any) -> str | None:
     """``point``, ``line`` or ``polygon`` for a GeoDataFrame or ArrowLayer, None for a table."""
     if isinstance(gdf, ArrowLayer):  # the layer's declared type
         t = str(gdf.meta["geometry_type"]) if len(gdf) else "Point"
-        return "point" if "Point" in t else "line" if "Line" in t else "polygon"
-    geom = getattr(gdf, "geometry", None) if hasattr(gdf, "crs") else None
-    if geom is None or len(gdf) == 0:
-        return None if geom is None else "point"
-    t = str(geom.geom_type.dropna().iloc[0]) if geom.notna().any() else "Point"
+    else:
+        geom = getattr(gdf, "geometry", None) if hasattr(gdf, "crs") else None
+        if geom is None or len(gdf) == 0:
+            return None if geom is None else "point"
+        t = str(geom.geom_type.dropna().iloc[0]) if geom.notna().any() else "Point"
     return "point" if "Point" in t else "line" if "Line" in t else "polygon"
 
 
