@@ -21,8 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import scipy.ndimage
 import shapely
-from scipy.spatial import cKDTree
 
 from borderzone.crs import densify_lonlat, fitted_transformer
 from borderzone.geodesy import geodesic_length_km
@@ -312,26 +312,45 @@ def _tangent_plane(lon: float, lat: float) -> pyproj.Transformer:
 def _within(xy: np.ndarray, lines: np.ndarray, *, distance_m: float, step_m: float) -> int:
     """How many points lie within ``distance_m`` of any line (exactly, in metres).
 
-    The lines are densified so that no edge is longer than ``step_m``: every point of a
-    line is then within ``step_m / 2`` of one of its vertices, and a k-d tree of the
-    vertices settles most points at once (nearest vertex within ``distance_m - step_m / 2``:
-    inside; beyond ``distance_m + step_m / 2``: outside). Only the points in that narrow
-    band between go to exact nearest-line queries on an STRtree.
+    The lines are densified so that no edge is longer than a grid step ``g`` (``step_m``, or
+    a twentieth of ``distance_m`` if more): every point of a line is then within ``g / 2``
+    of a vertex. The vertices mark the nodes of a grid of step ``g`` they round to (each
+    within ``e = g / √2``), and the grid's Euclidean distance transform
+    (:func:`scipy.ndimage.distance_transform_edt`) gives each node ``D``, its distance to the
+    nearest marked node. A point ``δ`` from its node is then within ``δ + D + e`` of a vertex
+    and no nearer than ``D - δ - e - g / 2`` to a line: that settles most points at once
+    (inside, or beyond reach). Only the points in the narrow band between go to exact
+    nearest-line queries on an STRtree.
     """
+    if len(xy) == 0:
+        return 0
+    g = max(step_m, distance_m / 20)
+    e = g / np.sqrt(2)
+    # the grid holds every vertex within reach of a point: within distance + g / 2 of it
+    reach = distance_m + g / 2 + e + g
+    origin = xy.min(axis=0) - reach
+    shape = np.ceil((xy.max(axis=0) + reach - origin) / g).astype(int) + 1
     parts = shapely.get_parts(lines)
     proper = shapely.length(parts) > 0  # GEOS cannot densify a line of no length
     vertices = np.concatenate(
         [
-            shapely.get_coordinates(shapely.segmentize(parts[proper], step_m)),
+            shapely.get_coordinates(shapely.segmentize(parts[proper], g)),
             shapely.get_coordinates(parts[~proper]),
         ]
     )
-    if len(vertices) == 0:
+    node = np.round((vertices - origin) / g).astype(np.int64)
+    node = node[((node >= 0) & (node < shape)).all(axis=1)]
+    if len(node) == 0:
         return 0
-    margin = step_m / 2 + 1e-6 * distance_m + 1e-3  # and a little for rounding
-    nearest, _ = cKDTree(vertices).query(xy, distance_upper_bound=distance_m + margin)
-    inside = nearest <= distance_m - margin
-    band = ~inside & np.isfinite(nearest)
+    unmarked = np.ones(shape, dtype=bool)
+    unmarked[node[:, 0], node[:, 1]] = False
+    grid = scipy.ndimage.distance_transform_edt(unmarked, sampling=g)
+    at = np.round((xy - origin) / g).astype(np.int64)
+    offset = np.hypot(*(xy - origin - at * g).T)
+    nearest = grid[at[:, 0], at[:, 1]]
+    rounding = 1e-6 * distance_m + 1e-3
+    inside = offset + nearest + e <= distance_m - rounding
+    band = ~inside & (nearest - offset - e - g / 2 <= distance_m + rounding)
     if not band.any():
         return int(inside.sum())
     pts = shapely.points(xy[band])

@@ -229,7 +229,8 @@ class RoadNodes:
                 d = np.asarray(d, dtype=float) / 1000
                 ok = d <= within_km
                 node[ask[ok]], dist[ask[ok]] = found[ok], d[ok]
-        far = np.flatnonzero(node < 0)
+        # a point of a side the graph has no node of has no nearest node: no search
+        far = np.flatnonzero((node < 0) & np.isin(side, list(names)))
         if len(far):
             far_node, far_dist = self.nearest(lon[far], lat[far], np.asarray(side)[far], k=1)
             node[far], dist[far] = far_node[:, 0], far_dist[:, 0]

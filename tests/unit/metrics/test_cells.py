@@ -10,6 +10,7 @@ from borderzone.geodesy import GEOD
 from borderzone.metrics.cells import (
     ROAD_DENSITY_COLUMNS,
     _tangent_plane,
+    _within,
     cell_area_km2,
     rail_density,
     road_densities,
@@ -70,6 +71,32 @@ def test_share_within_km_of_road():
     assert share_within_km_of_road(cells, roads, km=15).iloc[0] == pytest.approx(1.0)
     far = roads.set_geometry(road.translate(50_000).to_crs(WGS84).values).set_crs(WGS84)
     assert share_within_km_of_road(cells, far, km=5).iloc[0] == 0.0
+
+
+@pytest.mark.parametrize("step_m", [500.0, 40.0])
+def test_within_counts_the_points_within_reach_of_a_line(step_m):
+    """Against each point's exact distance to the lines (shapely), points near the limit too."""
+    rng = np.random.default_rng(3)
+    starts = rng.uniform(-20_000, 20_000, (40, 2))
+    lines = np.array(
+        [
+            *shapely.linestrings(np.stack([starts, starts + rng.normal(0, 4_000, (40, 2))], 1)),
+            shapely.LineString([(3_000, 3_000), (3_000, 3_000)]),  # a line of no length
+            shapely.MultiLineString([[(-9e3, 9e3), (-8e3, 12e3)], [(9e3, -9e3), (7e3, -14e3)]]),
+        ]
+    )
+    xy = rng.uniform(-15_000, 15_000, (5_000, 2))
+    dist = shapely.distance(shapely.points(xy)[:, None], lines[None, :]).min(axis=1)
+    for d in (1_000.0, 2_500.0, float(np.median(dist))):
+        assert _within(xy, lines, distance_m=d, step_m=step_m) == (dist <= d).sum()
+    assert _within(xy, lines, distance_m=10.0, step_m=step_m) == (dist <= 10).sum()
+    point = lines[-2:-1]  # the line of no length alone, and the lines 100 km away
+    assert (
+        _within(xy, point, distance_m=900.0, step_m=step_m)
+        == (shapely.distance(shapely.points(xy), point[0]) <= 900).sum()
+    )
+    far = shapely.transform(lines, lambda c: c + 100_000)
+    assert _within(xy, far, distance_m=5_000.0, step_m=step_m) == 0
 
 
 def test_bad_input_names_the_column():
