@@ -30,7 +30,6 @@ from borderzone.metrics.inputs import (
     check_frame,
     halo_box,
     lonlat_bounds,
-    to_conformal,
     to_lonlat,
 )
 from borderzone.osm.schema import RAIL_EXCLUDE
@@ -260,12 +259,9 @@ def share_within_km_of_road(
     share = np.zeros(len(cg))
     if len(lg) == 0:
         return pd.Series(share, index=cells.index, name="share_within_road_km")
-    to_lcc = to_conformal(np.concatenate([cg, lg]))
-    c_lcc = shapely.transform(densify_lonlat(cg), to_lcc.transform, interleaved=False)
-    l_lcc = shapely.transform(lg, to_lcc.transform, interleaved=False)
-    tree = shapely.STRtree(l_lcc)
-    # a conformal conic's scale stays within a few % over the area: 1.1 is a safe margin
-    ci, li = tree.query(c_lcc, predicate="dwithin", distance=km * 1000 * 1.1)
+    # a cell's lines: those whose envelope meets its halo box, which holds all within reach
+    boxes = np.array([halo_box(cg[i : i + 1], km * 1.1) for i in range(len(cg))])
+    ci, li = shapely.STRtree(lg).query(shapely.box(*boxes.T))
     order = np.argsort(ci, kind="stable")
     ci, li = ci[order], li[order]
     bounds = np.searchsorted(ci, np.arange(len(cg) + 1))
@@ -276,8 +272,8 @@ def share_within_km_of_road(
         c = shapely.centroid(cg[i])
         to = _tangent_plane(c.x, c.y).transform
         cell = shapely.transform(densify_lonlat(cg[i]), to, interleaved=False)
-        # only the lines' pieces in a box around the cell that holds what lies within reach
-        reach = shapely.clip_by_rect(lg[near], *halo_box(cg[i : i + 1], km * 1.1))
+        # only the lines' pieces in that box
+        reach = shapely.clip_by_rect(lg[near], *boxes[i])
         lines = shapely.transform(reach[~shapely.is_empty(reach)], to, interleaved=False)
         # a lattice of points over the cell; the share is that of points within reach
         x0, y0, x1, y1 = cell.bounds
