@@ -135,7 +135,7 @@ def burn_lines(geoms: np.ndarray, grid: Grid, values: np.ndarray | None = None) 
     if not ok.any():
         return np.zeros(grid.shape, dtype="float32")
     return rasterize(
-        _shapes(geoms[ok], values[ok]),
+        _shapes(geoms[ok], values[ok], grid),
         out_shape=grid.shape,
         transform=grid.transform,
         all_touched=True,
@@ -143,17 +143,51 @@ def burn_lines(geoms: np.ndarray, grid: Grid, values: np.ndarray | None = None) 
     )
 
 
-def _shapes(geoms: np.ndarray, values: np.ndarray) -> list[tuple[dict, float]]:
+INNER_PIXEL = 1e-6
+"""How far (in pixels) from a pixel's edges a vertex lies strictly inside it
+(:func:`_touching`); far more than the rounding of GDAL's pixel coordinates."""
+
+
+def _touching(xy: np.ndarray, which: np.ndarray, grid: Grid) -> np.ndarray:
+    """Which vertices of lines (``which`` line each is of) change the pixels they touch.
+
+    A run of a line's vertices strictly inside one pixel touches that pixel alone, and so
+    does the straight edge from its first vertex to its last (a pixel is convex): the
+    vertices between are left out. Roads with a vertex every few tens of metres keep a few
+    per pixel of a kilometre.
+    """
+    col = (xy[:, 0] - grid.transform.c) / grid.transform.a
+    row = (xy[:, 1] - grid.transform.f) / grid.transform.e
+    inner = np.ones(len(xy), dtype=bool)
+    for t in (col, row):
+        frac = t - np.floor(t)
+        inner &= (frac > INNER_PIXEL) & (frac < 1 - INNER_PIXEL)
+    same = (
+        (which[1:] == which[:-1])
+        & (np.floor(col[1:]) == np.floor(col[:-1]))
+        & (np.floor(row[1:]) == np.floor(row[:-1]))
+        & inner[1:]
+        & inner[:-1]
+    )
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:-1] = ~(same[:-1] & same[1:])
+    return keep
+
+
+def _shapes(geoms: np.ndarray, values: np.ndarray, grid: Grid) -> list[tuple[dict, float]]:
     """(GeoJSON mapping, value) of geometries for rasterio, in order, runs of lines merged.
 
     rasterio reads a mapping's coordinates; shapely's ``__geo_interface__`` builds them
     point by point in Python (80 % of burning a corridor's roads), and each shape costs
-    its own checks. The lines' coordinates are listed in one pass over them all, and a run
-    of lines of one value (roads sorted by speed) is one MultiLineString: the same pixels
-    with the same value. Other geometries keep their own mapping.
+    its own checks. The lines' coordinates are listed in one pass over them all, without
+    the vertices that touch no other pixel (:func:`_touching`), and a run of lines of one
+    value (roads sorted by speed) is one MultiLineString: the same pixels with the same
+    value. Other geometries keep their own mapping.
     """
     line = shapely.get_type_id(geoms) == 1
     xy, which = shapely.get_coordinates(geoms[line], return_index=True)
+    keep = _touching(xy, which, grid)
+    xy, which = xy[keep], which[keep]
     ends = np.searchsorted(which, np.arange(1, int(line.sum()) + 1)).tolist()
     xy = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))  # tuples: no GC passes
     lines = [xy[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]

@@ -53,3 +53,30 @@ def test_burnt_lines_are_the_pixels_rasterio_burns_for_the_geometries_themselves
     burnt = burn_lines(geoms, g, values)
     assert (burnt == expected).all()
     assert set(np.unique(burnt)) == {0.0, 1.0, 3.0, 5.0, 6.0}  # later lines over earlier ones
+
+
+def test_lines_of_many_vertices_a_pixel_burn_the_pixels_of_all_their_vertices():
+    """Random walks of ~20 vertices a pixel, and walks along pixel edges and through corners."""
+    g = grid(40)
+    rng = np.random.default_rng(5)
+    walks = [
+        shapely.LineString(start + np.cumsum(rng.normal(0, 60.0, (400, 2)), axis=0))
+        for start in rng.uniform(2_000, 38_000, (30, 2))
+    ]
+    # vertices on the edges and corners of pixels, and a run inside one pixel that turns back
+    on_edges = shapely.LineString([(5_000.0, y) for y in np.arange(3_000.0, 9_000.0, 250.0)])
+    corners = shapely.LineString([(1_000.0 * k, 1_000.0 * k) for k in range(3, 30)])
+    back = shapely.LineString([(20_100, 20_100), (20_900, 20_500), (20_200, 20_800), (21_500, 1e4)])
+    # short lines one after another in one pixel, the last of them leaving it
+    short = [shapely.LineString([(30_100 + d, 30_100), (30_200 + d, 30_300)]) for d in (0, 300)]
+    leaving = shapely.LineString([(30_500, 30_500), (30_600, 30_600), (35_000, 36_000)])
+    geoms = np.array([*walks, on_edges, corners, back, *short, leaving], dtype=object)
+    values = rng.integers(1, 5, len(geoms)).astype(float)
+    expected = rasterize(
+        zip(geoms, values, strict=True),
+        out_shape=g.shape,
+        transform=g.transform,
+        all_touched=True,
+        dtype="float32",
+    )
+    assert (burn_lines(geoms, g, values) == expected).all()
