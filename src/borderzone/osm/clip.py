@@ -25,9 +25,12 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     """
     shapely.prepare(zone)
     geoms = lines.geometry.values
-    hits = shapely.intersects(zone, geoms)
-    inside = hits.copy()
-    inside[hits] = shapely.contains(zone, geoms[hits])
+    inside, outside = _settled(zone, np.asarray(geoms, dtype=object))
+    open_ = np.flatnonzero(~(inside | outside))
+    hits = inside.copy()
+    hits[open_] = shapely.intersects(zone, geoms[open_])
+    open_ = open_[hits[open_]]
+    inside[open_] = shapely.contains(zone, geoms[open_])
     edge = hits & ~inside
     out = lines[hits].copy()
     cut = _cut(geoms[edge], zone)
@@ -37,6 +40,31 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     out = out.explode(index_parts=False)
     out = out[out.geom_type == "LineString"]
     return out.reset_index(drop=True)
+
+
+def _settled(zone: shapely.Geometry, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which geometries are surely inside the zone's interior, and which surely apart from it.
+
+    A geometry whose box meets no box of an edge of the zone's boundary (an STRtree of the
+    edges) neither crosses nor touches the boundary: it lies inside or outside the zone
+    whole, as a corner of its box does. The others, near the boundary, are left to exact
+    predicates: the same answers as ``intersects`` and ``contains`` for all, for a
+    fraction of their cost.
+    """
+    inside, outside = np.zeros(len(geoms), dtype=bool), np.zeros(len(geoms), dtype=bool)
+    rings = shapely.get_parts(shapely.boundary(zone))
+    xy, of = shapely.get_coordinates(rings, return_index=True)
+    same = of[1:] == of[:-1]
+    edges = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    near = np.zeros(len(geoms), dtype=bool)
+    near[shapely.STRtree(edges).query(geoms)[0]] = True
+    # no point of the boundary lies in such a box: all of it is inside, or all outside
+    far = np.flatnonzero(~near & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    corner = shapely.bounds(geoms[far])
+    within = shapely.contains_xy(zone, corner[:, 0], corner[:, 1])
+    inside[far[within]] = True
+    outside[far[~within]] = True
+    return inside, outside
 
 
 def _cut(lines: np.ndarray, zone: shapely.Geometry) -> np.ndarray:

@@ -4,7 +4,7 @@ import pytest
 import shapely
 
 from borderzone.crs import WGS84
-from borderzone.osm.clip import clip_lines, clip_network
+from borderzone.osm.clip import _settled, clip_lines, clip_network
 
 
 def test_clip_lines_keeps_inside_cuts_edge_drops_outside():
@@ -78,3 +78,31 @@ def test_lines_cut_by_a_detailed_polygon_are_its_overlay_with_them():
     assert shapely.hausdorff_distance(got.geometry.values, want.geometry.values).max() < 1e-9
     mid = shapely.line_interpolate_point(got.geometry.values, 0.5, normalized=True)
     assert shapely.covers(zone.buffer(1e-9), mid).all()
+
+
+def test_what_the_boundary_settles_agrees_with_the_predicates():
+    """Short lines all over a ragged polygon with a hole; lines touching it, along an edge."""
+    rng = np.random.default_rng(8)
+    angle = np.linspace(0, 2 * np.pi, 3000, endpoint=False)
+    radius = 5 + 0.3 * np.sin(angle * 61) + rng.uniform(-0.05, 0.05, len(angle))
+    shell = np.c_[60 + radius * np.cos(angle), 50 + radius * np.sin(angle)]
+    zone = shapely.Polygon(shell, [[(59, 49), (61, 49), (61, 51), (59, 51)]])
+    starts = rng.uniform([54, 44], [66, 56], (20_000, 2))
+    steps = rng.normal(0, 0.05, (20_000, 3, 2))
+    geoms = list(shapely.linestrings(np.concatenate([starts[:, None], starts[:, None] + steps], 1)))
+    geoms += [
+        shapely.LineString([shell[10], shell[10] + 0.01]),  # from a vertex of the boundary
+        shapely.LineString([(59, 49.5), (59, 50.5)]),  # along the hole's edge
+        shapely.LineString([(60.5, 50.5), (60.9, 50.9)]),  # in the hole
+        shapely.MultiLineString([[(60, 53), (60.1, 53)], [(66, 56), (66.1, 56)]]),
+        shapely.LineString(),
+        None,
+    ]
+    geoms = np.array(geoms, dtype=object)
+    shapely.prepare(zone)
+    inside, outside = _settled(zone, geoms)
+    assert inside.sum() > 5_000 and outside.sum() > 5_000  # most are settled
+    assert not (inside & outside).any()
+    assert shapely.contains(zone, geoms[inside]).all()
+    assert not shapely.intersects(zone, geoms[outside]).any()
+    assert not inside[-6] and not inside[-5] and not outside[-5] and outside[-4]
