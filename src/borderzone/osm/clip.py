@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from borderzone.border.pieces import edge_tree
 from borderzone.crs import WGS84
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,8 @@ def _settled(zone: shapely.Geometry, geoms: np.ndarray) -> tuple[np.ndarray, np.
     fraction of their cost.
     """
     inside, outside = np.zeros(len(geoms), dtype=bool), np.zeros(len(geoms), dtype=bool)
-    rings = shapely.get_parts(shapely.boundary(zone))
-    xy, of = shapely.get_coordinates(rings, return_index=True)
-    same = of[1:] == of[:-1]
-    edges = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
     near = np.zeros(len(geoms), dtype=bool)
-    near[shapely.STRtree(edges).query(geoms)[0]] = True
+    near[edge_tree(shapely.boundary(zone)).query(geoms)[0]] = True
     # no point of the boundary lies in such a box: all of it is inside, or all outside
     far = np.flatnonzero(~near & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     corner = shapely.bounds(geoms[far])
