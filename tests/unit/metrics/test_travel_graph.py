@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import scipy.sparse
 import shapely
+from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
-from borderzone.crs import WGS84, geocentric
+from borderzone.crs import WGS84
 from borderzone.geodesy import GEOD
 from borderzone.metrics.travel import (
     QUANTUM_MIN,
@@ -138,24 +139,66 @@ def test_sets_of_targets_searched_over_one_folding_equal_each_one_over_every_ver
     assert not np.array_equal(both["towns"], both["others"])
 
 
-def test_nearest_of_few_finds_the_nearest_node_of_every_node():
-    """Against the nearest node by brute force (geocentric chords, as the k-d trees measure)."""
-    rng = np.random.default_rng(7)
-    lonlat = np.c_[rng.uniform(60, 64, 30_000), rng.uniform(49, 52, 30_000)]
-    side = np.where(rng.random(30_000) < 0.7, "AAA", "BBB")
-    nodes = RoadNodes(lonlat=lonlat, side=pd.Categorical(side))
-    # beside a node, between nodes, beyond the nodes' reach (100 km out), of a side without nodes
-    points = np.r_[lonlat[:5] + 1e-4, rng.uniform([60, 49], [64, 52], (20, 2)), [[66, 50.5]] * 2]
-    sides = np.r_[side[:5], ["AAA", "BBB"] * 10, ["AAA", "CCC"]]
-    node, km = nodes.nearest_of_few(points[:, 0], points[:, 1], sides, within_km=2.0)
-    query = geocentric(points[:, 0], points[:, 1])
+def brute_nearest(lonlat, side, points, sides, k):
+    """Each point's k nearest nodes of its side by brute force: geocentric chords from PROJ."""
+    ecef = Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
+    xyz = np.column_stack(ecef.transform(lonlat[:, 0], lonlat[:, 1], np.zeros(len(lonlat))))
+    query = np.column_stack(ecef.transform(points[:, 0], points[:, 1], np.zeros(len(points))))
+    best = np.full((len(points), k), -1)
     for i, s in enumerate(sides):
         mine = np.flatnonzero(side == s)
-        if len(mine) == 0:
-            assert node[i, 0] == -1 and km[i, 0] == np.inf
-            continue
-        best = mine[np.argmin(((nodes.xyz[mine] - query[i]) ** 2).sum(axis=1))]
-        assert node[i, 0] == best
-        _, _, metres = GEOD.inv(*points[i], *lonlat[best])
-        assert km[i, 0] == pytest.approx(metres / 1000, rel=1e-12)
-    assert km[-2, 0] > 100  # found beyond within_km, from every node
+        order = np.argsort(((xyz[mine] - query[i]) ** 2).sum(axis=1))[:k]
+        best[i, : len(order)] = mine[order]
+    return best
+
+
+@pytest.mark.parametrize("k", [1, 4])
+@pytest.mark.parametrize("many", [False, True])
+def test_nearest_finds_the_nearest_nodes_of_few_and_of_many_points(k, many):
+    """Against brute force, for points that a sample bounds and points a tree of all serves.
+
+    Dense towns and sparse country, so that the reach of points varies from metres to
+    hundreds of km; beside a node, between nodes, 100 and 1,500 km beyond the nodes, of a
+    side with fewer nodes than ``k``, of a side without nodes, and beside a lone node
+    whose next nodes lie far away.
+    """
+    rng = np.random.default_rng(7)
+    towns = rng.uniform([60, 49], [64, 52], (12, 2))
+    dense = towns[rng.integers(0, 12, 24_000)] + rng.normal(0, 0.02, (24_000, 2))
+    # side EEE: a lone node, in the sample, and a village of 255 nodes 50 km away
+    lone = np.r_[[[63.5, 51.5]], rng.normal([63.9, 51.9], 0.01, (255, 2))]
+    lonlat = np.r_[dense, rng.uniform([60, 49], [64, 52], (600, 2)), [[61, 50], [62, 51]], lone]
+    side = np.r_[
+        np.where(rng.random(len(dense) + 600) < 0.7, "AAA", "BBB"), ["DDD"] * 2, ["EEE"] * 256
+    ]
+    nodes = RoadNodes(lonlat=lonlat, side=pd.Categorical(side))
+    n_random = 2_000 if many else 20
+    points = np.r_[
+        lonlat[:5] + 1e-4,
+        rng.uniform([60, 49], [64, 52], (n_random, 2)),
+        [[66, 50.5], [66, 50.5], [82, 50.5], [61.5, 50.5], [63.5001, 51.5]],
+    ]
+    sides = np.r_[
+        side[:5], np.resize(["AAA", "BBB"], n_random), ["AAA", "CCC", "BBB", "DDD", "EEE"]
+    ]
+    node, km = nodes.nearest(points[:, 0], points[:, 1], sides, k=k)
+    assert ("AAA" in nodes._trees) == many  # a tree of all the side's nodes, or samples
+    assert np.array_equal(node, brute_nearest(lonlat, side, points, sides, k))
+    found = node >= 0
+    _, _, metres = GEOD.inv(
+        np.repeat(points[:, 0], k)[found.ravel()],
+        np.repeat(points[:, 1], k)[found.ravel()],
+        *lonlat[node[found]].T,
+    )
+    assert np.allclose(km[found], metres / 1000, rtol=1e-12)
+    assert np.all(km[~found] == np.inf)
+    assert km[-3, 0] > 1000  # found beyond any box of a reach
+    # asked again (the next targets' search), with the first answer changed in place
+    first = node.copy()
+    node[:] = -7
+    for _ in range(2):
+        again, _ = nodes.nearest(points[:, 0], points[:, 1], sides, k=k)
+        assert np.array_equal(again, first)
+        again[:] = -7
+    shifted, _ = nodes.nearest(points[:, 0] + 0.5, points[:, 1], sides, k=k)
+    assert np.array_equal(shifted, brute_nearest(lonlat, side, points + [0.5, 0], sides, k))
