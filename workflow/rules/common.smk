@@ -39,7 +39,8 @@ os.environ.setdefault("MALLOC_TOP_PAD_", str(2**28))
 
 # Jobs on the longest chain of a run go first when cores are short: the extraction, the
 # crossings, then the node times, then each width's cells, ranked and reported (the rasters,
-# the districts, the rivers and the sources' checksums fill the other cores). Without
+# the districts, the rivers, the article's tables and the sources' checksums fill the other
+# cores). Without
 # priorities Snakemake starts the jobs with the largest inputs first: the node times waited
 # for the clip and the rasters (16 s of a 2-core run at real density), the extraction for
 # the checksums of the PBF it reads (8 s).
@@ -51,7 +52,7 @@ PRIORITY = {
     "clip_network": 30,
     "measure_cells": 20,
     "compute_segment_metrics": 10,
-    "write_article_tables": 10,
+    "write_population_table": 10,
 }
 
 # Checks that open no file, at each parse (also -n and --lint): borderzone.config. Then the

@@ -69,12 +69,10 @@ rule write_article_tables:
         admin=admin_areas,
         roads="results/{pair}/osm/roads.parquet",
         rail="results/{pair}/osm/rail.parquet",
-        regions=f"results/{{pair}}/{WIDEST}km/regions.csv",
     output:
         regions="results/{pair}/article/regions.csv",
         transit="results/{pair}/article/transit.csv",
         checkpoints="results/{pair}/article/checkpoints.csv",
-        population="results/{pair}/article/population.csv",
         generalisation="results/{pair}/article/generalisation.csv",
     log:
         "results/{pair}/logs/write_article_tables.log",
@@ -86,7 +84,6 @@ rule write_article_tables:
         synthetic=OSM["source"] == "synthetic",
         countries=countries_params,
         admin_layer=config["admin"]["layer"],
-    priority: PRIORITY["write_article_tables"]
     threads: 1
     resources:
         mem_mb=2000,
@@ -97,8 +94,35 @@ rule write_article_tables:
         "../scripts/write_article_tables.py"
 
 
+# The article's population table, from the widest buffer's metrics: a rule of its own, so
+# that the other tables are written while the cells are measured.
+rule write_population_table:
+    message:
+        "Setting the {wildcards.pair} population beside the article's"
+    input:
+        regions=f"results/{{pair}}/{WIDEST}km/regions.csv",
+    output:
+        population="results/{pair}/article/population.csv",
+    log:
+        "results/{pair}/logs/write_population_table.log",
+    benchmark:
+        "results/{pair}/benchmarks/write_population_table.tsv"
+    params:
+        pair=lambda wildcards: wildcards.pair.split("-"),
+    priority: PRIORITY["write_population_table"]
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../envs/borderzone.yaml"
+    script:
+        "../scripts/write_population_table.py"
+
+
 # The article's tables the report shows (borderzone.deliver.report.ARTICLE_SECTIONS), by
-# stem: those of write_article_tables, and districts and rivers (metrics.smk).
+# stem: those of write_article_tables and write_population_table, and districts and
+# rivers (metrics.smk).
 REPORT_ARTICLE_TABLES = {
     stem: f"results/{{pair}}/article/{stem}.csv"
     for stem in (

@@ -1,6 +1,4 @@
-"""Rule write_article_tables: the article's tables recomputed, one CSV each."""
-
-import pandas as pd
+"""Rule write_article_tables: the article's tables that need no buffer, one CSV each."""
 
 from borderzone.deliver import TRANSIT_LINE_COLUMNS, write_article_tables
 from borderzone.io import read_admin, read_countries, read_layer, read_parquet
@@ -18,7 +16,6 @@ with rule_log(snakemake.log[0]):
             name: read_parquet(inp[name], columns=TRANSIT_LINE_COLUMNS)
             for name in ("roads", "rail")
         },
-        regions=pd.read_csv(inp.regions),
         pair=params.pair,
         corridor_km=params.corridor_km,
         synthetic=params.synthetic,

@@ -1,6 +1,6 @@
 """The deliver stage: styled GeoPackages, QGIS projects, the report and the web map."""
 
-from borderzone.deliver.article import write_article_tables
+from borderzone.deliver.article import write_article_tables, write_population_table
 from borderzone.deliver.article_transit import TRANSIT_LINE_COLUMNS
 from borderzone.deliver.deliverables import write_deliverables
 from borderzone.deliver.report import write_report
@@ -14,6 +14,7 @@ __all__ = [
     "run_record",
     "write_article_tables",
     "write_deliverables",
+    "write_population_table",
     "write_report",
     "write_webmap",
 ]

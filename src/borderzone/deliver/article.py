@@ -64,8 +64,9 @@ ROAD_CLASSES: tuple[str, ...] = (
 """Road classes counted in their own column (links with their class); others are ``other``."""
 
 SYNTHETIC_TRANSPORT = "the run's roads and railways are synthetic"
-ARTICLE_TABLES = ("regions", "transit", "checkpoints", "population", "generalisation")
-"""The CSVs :func:`write_article_tables` writes, by stem."""
+ARTICLE_TABLES = ("regions", "transit", "checkpoints", "generalisation")
+"""The CSVs :func:`write_article_tables` writes, by stem; :func:`write_population_table`
+writes ``population``, from the metrics of a width."""
 
 
 def _route(c: pd.DataFrame) -> pd.Series:
@@ -422,12 +423,11 @@ def article_tables(
     countries: gpd.GeoDataFrame,
     admin: gpd.GeoDataFrame | None,
     lines: Mapping[str, gpd.GeoDataFrame],
-    regions: pd.DataFrame | None,
     pair: Sequence[str],
     corridor_km: float,
     synthetic: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Every article table of the run, by stem (:data:`ARTICLE_TABLES`).
+    """Every article table of the run that needs no buffer, by stem (:data:`ARTICLE_TABLES`).
 
     Parameters
     ----------
@@ -441,8 +441,6 @@ def article_tables(
         Admin areas (``admin_level``, ``name``), or None when the run has none.
     lines
         Corridor ``roads`` and ``rail``: the transit routes' ways.
-    regions
-        The run's ``regions.csv`` of one width (whole-region population), or None.
     pair
         The two ISO3 codes.
     corridor_km
@@ -471,7 +469,6 @@ def article_tables(
             synthetic=synthetic,
         ),
         "checkpoints": checkpoint_table(crossings, pair=pair, synthetic=synthetic),
-        "population": population_table(regions, pair=pair),
         "generalisation": length_by_tolerance(border, official_km=official),
     }
 
@@ -489,11 +486,25 @@ def write_article_tables(
     **inputs
         The keyword arguments of :func:`article_tables`.
     """
-    tables = article_tables(**inputs)  # type: ignore[arg-type]
     missing = sorted(set(ARTICLE_TABLES) - set(outputs))
     if missing:
         raise ValueError(f"write_article_tables: no output path for {', '.join(missing)}")
+    tables = article_tables(**inputs)  # type: ignore[arg-type]
     for stem in ARTICLE_TABLES:
         with replacing(outputs[stem]) as tmp:
             tables[stem].to_csv(tmp, index=False)
     log.info("wrote %d article tables (%s)", len(ARTICLE_TABLES), ", ".join(ARTICLE_TABLES))
+
+
+def write_population_table(
+    out: str | Path, regions: pd.DataFrame | None, *, pair: Sequence[str]
+) -> None:
+    """Write the article's population table (:func:`population_table`) as a CSV.
+
+    A rule of its own, after the metrics of the widest buffer (its ``regions.csv``): the
+    other article tables (:func:`write_article_tables`) need no buffer and are written
+    while the cells are measured.
+    """
+    with replacing(out) as tmp:
+        population_table(regions, pair=pair).to_csv(tmp, index=False)
+    log.info("wrote the article's population table")
