@@ -4,7 +4,7 @@ import pytest
 import shapely
 
 from borderzone.crs import WGS84
-from borderzone.osm.clip import _settled, clip_lines, clip_network
+from borderzone.osm.clip import TILE_DEG, _settled, clip_lines, clip_network
 
 
 def test_clip_lines_keeps_inside_cuts_edge_drops_outside():
@@ -51,21 +51,29 @@ def test_clip_network_splits_by_side():
     assert len(out["rail"]) == 0
 
 
-def test_lines_cut_by_a_detailed_polygon_are_its_overlay_with_them():
+@pytest.mark.parametrize("step", [0.5, 0.05])
+def test_lines_cut_by_a_detailed_polygon_are_its_overlay_with_them(step):
     rng = np.random.default_rng(5)
     # a ring of 4,000 vertices with a ragged edge, and 400 random lines (running east, so
-    # none crosses itself) across it
+    # none crosses itself) across it: long ones, across several tiles of the grid that
+    # clip_lines cuts the ring by, or short ones, most within one tile
     angle = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
     radius = 5 + 0.3 * np.sin(angle * 97) + rng.uniform(-0.05, 0.05, len(angle))
     zone = shapely.Polygon(np.c_[60 + radius * np.cos(angle), 50 + radius * np.sin(angle) / 2])
     starts = rng.uniform([54, 46], [66, 54], (400, 2))
     lines = [
         shapely.LineString(
-            np.cumsum(np.r_[[s], np.c_[rng.uniform(0.05, 0.5, 12), rng.normal(0, 0.3, 12)]], axis=0)
+            np.cumsum(
+                np.r_[[s], np.c_[rng.uniform(step / 10, step, 12), rng.normal(0, 0.6 * step, 12)]],
+                axis=0,
+            )
         )
         for s in starts
     ]
     roads = gpd.GeoDataFrame({"osm_id": range(400)}, geometry=lines, crs=WGS84)
+    box = shapely.bounds(np.array(lines, dtype=object))
+    in_one_tile = (np.floor(box[:, :2] / TILE_DEG) == np.floor(box[:, 2:] / TILE_DEG)).all(1)
+    assert in_one_tile.sum() > 200 if step < 0.1 else in_one_tile.sum() < 50
     got = clip_lines(roads, zone)
     overlay = shapely.intersection(np.array(lines, dtype=object), zone)
     want = gpd.GeoDataFrame({"osm_id": range(400)}, geometry=overlay, crs=WGS84).explode(
