@@ -136,12 +136,14 @@ def _open(port: int, html: Path, *, offline: bool) -> DevTools:
         mobile=False,
     )
     if offline:
+        # requests fail, and navigator.onLine is false: Chromium 150 no longer takes that
+        # from the emulated conditions (nor keeps Network.overrideNetworkState across the
+        # navigation), so each new document of the tab is told so as a browser offline is
+        conditions = dict(offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
+        dt.call("Network.emulateNetworkConditions", **conditions)
         dt.call(
-            "Network.emulateNetworkConditions",
-            offline=True,
-            latency=0,
-            downloadThroughput=-1,
-            uploadThroughput=-1,
+            "Page.addScriptToEvaluateOnNewDocument",
+            source="Object.defineProperty(Navigator.prototype, 'onLine', {get: () => false});",
         )
     dt.call("Page.navigate", url=html.as_uri())
     dt.wait_for("Page.loadEventFired")
