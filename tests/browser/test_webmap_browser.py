@@ -136,9 +136,8 @@ def _open(port: int, html: Path, *, offline: bool) -> DevTools:
         mobile=False,
     )
     if offline:
-        # requests fail, and navigator.onLine is false: Chromium 150 no longer takes that
-        # from the emulated conditions (nor keeps Network.overrideNetworkState across the
-        # navigation), so each new document of the tab is told so as a browser offline is
+        # requests fail; navigator.onLine is false, as in a browser that is offline
+        # (Chromium 150 no longer sets it from the emulated conditions)
         conditions = dict(offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
         dt.call("Network.emulateNetworkConditions", **conditions)
         dt.call(
