@@ -9,8 +9,6 @@ Cloud-Optimized GeoTIFF.
 
 import itertools
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from rasterio.warp import Resampling
 
 from borderzone.crs import WGS84, densify_lonlat, fitted_crs
 from borderzone.errors import InputDataError
+from borderzone.io import replacing
 from borderzone.metrics.inputs import to_lonlat
 
 log = logging.getLogger(__name__)
@@ -216,7 +215,8 @@ def write_cog(
     """Write one band as a Cloud-Optimized GeoTIFF (tiled, deflate, overviews), atomically.
 
     NaN and infinite values become ``nodata``. The file is written under a temporary name
-    beside ``path`` and renamed into place.
+    beside ``path`` and renamed into place (:func:`~borderzone.io.replacing`), with the
+    permissions of the user's umask, as every other output.
 
     Parameters
     ----------
@@ -239,8 +239,6 @@ def write_cog(
     arr = np.where(np.isfinite(data), data, nodata).astype("float32")
     with rasterio.Env() as env:
         has_cog = "COG" in env.drivers()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tif", dir=path.parent)
-    os.close(fd)
     profile = {
         "width": grid.width,
         "height": grid.height,
@@ -250,7 +248,9 @@ def write_cog(
         "transform": grid.transform,
         "nodata": nodata,
     }
-    try:
+    # created by GDAL under the user's umask, like every other output (a file made by
+    # tempfile.mkstemp would stay readable by its owner only)
+    with replacing(path) as tmp:
         if has_cog:
             opts = {
                 "driver": "COG",
@@ -259,10 +259,9 @@ def write_cog(
                 "overview_resampling": "average",
                 "predictor": 3,
             }
-            _write(tmp, arr, profile | opts, units, description, tags)
+            _write(str(tmp), arr, profile | opts, units, description, tags)
         else:  # GeoTIFF with the COG layout: tiled, internal overviews copied first
-            fd2, plain = tempfile.mkstemp(suffix=".tif", dir=path.parent)
-            os.close(fd2)
+            plain = tmp.with_name(f"{tmp.name}.plain.tif")  # removed with tmp on failure
             try:
                 opts = {
                     "driver": "GTiff",
@@ -271,18 +270,14 @@ def write_cog(
                     "blockysize": 512,
                     "compress": "deflate",
                 }
-                _write(plain, arr, profile | opts, units, description, tags)
+                _write(str(plain), arr, profile | opts, units, description, tags)
                 with rasterio.open(plain, "r+") as ds:
                     factors = [f for f in (2, 4, 8, 16, 32) if max(ds.shape) / f >= 256]
                     ds.build_overviews(factors or [2], Resampling.average)
                 with rasterio.open(plain) as src:
                     rasterio.shutil.copy(src, tmp, **opts, COPY_SRC_OVERVIEWS="YES")
             finally:
-                Path(plain).unlink(missing_ok=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+                plain.unlink(missing_ok=True)
     log.info("wrote %s (%d × %d, %s)", path, grid.width, grid.height, units)
 
 

@@ -1,3 +1,6 @@
+import os
+import stat
+
 import numpy as np
 import pytest
 import rasterio
@@ -29,6 +32,19 @@ def test_cog_layout_crs_nodata_and_units(tmp_path):
         assert a.mask[:10].all() and not a.mask[10:].any()
         assert float(a[600, 3]) == 0.0 and float(a[700, 3]) == pytest.approx(10.0)
     assert not list(tmp_path.glob(".*"))  # no temporary files left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_a_cog_has_the_permissions_of_the_umask_as_a_plain_file_beside_it(tmp_path, umask):
+    g = grid(300, res=100.0)
+    old = os.umask(umask)
+    try:
+        write_cog(tmp_path / "d.tif", np.ones(g.shape), g, units="km", description="d")
+        (tmp_path / "plain.txt").write_text("x")
+    finally:
+        os.umask(old)
+    modes = [stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("d.tif", "plain.txt")]
+    assert modes == [0o666 & ~umask] * 2
 
 
 def test_burnt_lines_are_the_pixels_rasterio_burns_for_the_geometries_themselves():
