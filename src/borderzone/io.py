@@ -17,12 +17,13 @@ import logging
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.compute
 import pyarrow.parquet
 import pyogrio
 import pyproj
@@ -511,18 +512,33 @@ def write_parquet(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     log.info("wrote %s (%d rows)", path, len(gdf))
 
 
-def read_parquet(path: str | Path, *, columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+def read_parquet(
+    path: str | Path,
+    *,
+    columns: Sequence[str] | None = None,
+    any_in: Mapping[str, Collection[str]] | None = None,
+) -> gpd.GeoDataFrame:
     """Read a GeoParquet file written by :func:`write_parquet`.
 
     ``columns``: only those of them the file has, and the geometry (None: every column).
+    ``any_in``: only the rows where one of these columns (those of them the file has), read
+    as text, holds one of its values; the other rows are dropped by pyarrow before their
+    geometries are decoded (None: every row).
     """
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
-    if columns is None:
-        return gpd.read_parquet(path)
-    keep, _, name = _parquet_columns(pyarrow.parquet.read_schema(path), columns)
-    return gpd.read_parquet(path, columns=[*keep, name])
+    schema = pyarrow.parquet.read_schema(path)
+    keep, _, name = _parquet_columns(schema, columns)
+    filters = None
+    if any_in is not None:
+        filters = pyarrow.compute.scalar(False)
+        for column, values in any_in.items():
+            if column in schema.names:
+                text = pyarrow.compute.field(column).cast(pyarrow.string())
+                filters |= text.isin(pyarrow.array(sorted(values), pyarrow.string()))
+    read = None if columns is None else [*keep, name]  # None: in the file's order
+    return gpd.read_parquet(path, columns=read, filters=filters)
 
 
 def _parquet_columns(

@@ -175,6 +175,29 @@ def test_a_parquet_file_read_in_batches_is_the_file(tmp_path):
     assert some.equals(whole[["highway", "n", "geometry"]])
 
 
+def test_a_parquet_file_read_by_values_keeps_the_rows_that_hold_one(tmp_path):
+    rng = np.random.default_rng(1)
+    ids = rng.permutation(500) + 10
+    lines = gpd.GeoDataFrame(
+        {"osm_id": ids, "ref": rng.choice(["A1", "B2", "", None], 500), "name": "x"},
+        geometry=[shapely.LineString([(i, 0), (i, 1)]) for i in range(500)],
+        crs="EPSG:4326",
+    )
+    write_parquet(lines, tmp_path / "roads.parquet")
+    values = ["B2", str(ids[7]), str(ids[300]), "nothing"]
+    got = read_parquet(
+        tmp_path / "roads.parquet",
+        columns=["osm_id", "ref"],
+        any_in={"osm_id": values, "ref": values, "absent": values},
+    )
+    keep = lines["ref"].isin(values) | lines["osm_id"].astype(str).isin(values)
+    assert keep.sum() > 2 and not keep.all()
+    want = lines.loc[keep, ["osm_id", "ref", "geometry"]].reset_index(drop=True)
+    assert got.drop(columns="geometry").equals(want.drop(columns="geometry"))
+    assert shapely.equals_exact(got.geometry.values, want.geometry.values, 0).all()
+    assert read_parquet(tmp_path / "roads.parquet", any_in={"ref": []}).empty
+
+
 def test_two_parquet_writes_are_byte_identical(tmp_path):
     write_parquet(points(), tmp_path / "a.parquet")
     write_parquet(points(), tmp_path / "b.parquet")

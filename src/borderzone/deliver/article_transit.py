@@ -49,6 +49,24 @@ TRANSIT_LINE_COLUMNS = ("osm_id", "ref", "name")
 """The columns of the corridor's roads and rail that :func:`transit_table` reads."""
 
 
+def _transit(crossings: pd.DataFrame) -> pd.DataFrame:
+    """Select the transit crossings, each with its route (``_route``)."""
+    c = pd.DataFrame(crossings).drop(columns="geometry", errors="ignore")
+    t = c[c["transit"].fillna(False).astype(bool)] if "transit" in c else c.iloc[:0]
+    return t.assign(_route=_key(t, "crossing_id"))
+
+
+def transit_line_rows(crossings: pd.DataFrame) -> dict[str, list[str]]:
+    """Name the rows of the corridor's lines that :func:`transit_table` reads.
+
+    Each of :data:`TRANSIT_LINE_COLUMNS` with the transit routes (the ``any_in`` of
+    :func:`borderzone.io.read_parquet`): a way's route is one of its ``ref``, ``name`` or
+    ``osm_id``, so the ways of no transit route are never decoded.
+    """
+    routes = sorted(set(_transit(crossings)["_route"]))
+    return {column: routes for column in TRANSIT_LINE_COLUMNS}
+
+
 def _key(frame: pd.DataFrame, fallback: str) -> pd.Series:
     ref = frame["ref"] if "ref" in frame else pd.Series(None, index=frame.index)
     name = frame["name"] if "name" in frame else pd.Series(None, index=frame.index)
@@ -121,8 +139,7 @@ def transit_table(
         :data:`TRANSIT_COLUMNS`: one row per transit route and country it runs through,
         then the article's transit lines not matched by any route (for Russia–Kazakhstan).
     """
-    c = pd.DataFrame(crossings).drop(columns="geometry", errors="ignore")
-    t = c[c["transit"].fillna(False).astype(bool)] if "transit" in c else c.iloc[:0]
+    t = _transit(crossings)
     suffix = "; the run's roads and railways are synthetic" if synthetic else ""
     rows = []
     routes = {}  # each layer's ways and their route keys, once for all routes
@@ -131,9 +148,7 @@ def transit_table(
         if layer is not None and len(layer) and "osm_id" in layer:
             layer = layer.to_crs(WGS84)
             routes[kind] = (layer, _key(layer, "osm_id").to_numpy())
-    for (kind, route), g in t.assign(_route=_key(t, "crossing_id")).groupby(
-        ["kind", "_route"], sort=True
-    ):
+    for (kind, route), g in t.groupby(["kind", "_route"], sort=True):
         ways = gpd.GeoDataFrame(geometry=[], crs=WGS84)
         if kind in routes:
             ways = routes[kind][0][routes[kind][1] == route]

@@ -13,8 +13,14 @@ from borderzone.deliver.article import (
     population_table,
     region_table,
 )
-from borderzone.deliver.article_transit import TRANSIT_COLUMNS, transit_table
+from borderzone.deliver.article_transit import (
+    TRANSIT_COLUMNS,
+    TRANSIT_LINE_COLUMNS,
+    transit_line_rows,
+    transit_table,
+)
 from borderzone.geodesy import GEOD
+from borderzone.io import read_parquet, write_parquet
 from borderzone.published import ARTICLE
 
 RK = ("RUS", "KAZ")
@@ -224,6 +230,27 @@ def test_transit_km_and_regions_by_construction():
     unmatched = t[t["route"] == "—"].set_index("article_value")["note"]
     assert "beyond the OSM corridor (60 km on each side)" in unmatched["700–1,200 km"]
     assert unmatched["crosses the border twice"].startswith("not found: no transit railway")
+
+
+def test_transit_from_the_ways_of_its_routes_alone_is_transit_from_every_way(tmp_path):
+    c, rail, _ = transit_world()
+    others = gpd.GeoDataFrame(  # ways of no transit route, one through KAZ
+        {"osm_id": [7, 8], "ref": ["X5", None], "name": [None, "Other"]},
+        geometry=[
+            shapely.LineString([(65, 54.8), (65, 54.3), (67, 54.8)]),
+            shapely.LineString([(61, 54.6), (61, 54.4)]),
+        ],
+        crs=WGS84,
+    )
+    every = gpd.GeoDataFrame(pd.concat([rail, others], ignore_index=True), crs=WGS84)
+    write_parquet(every, tmp_path / "rail.parquet")
+    rows = transit_line_rows(c)
+    read = read_parquet(tmp_path / "rail.parquet", columns=TRANSIT_LINE_COLUMNS, any_in=rows)
+    assert sorted(read["osm_id"]) == [1, 2, 3]
+    kw = {"countries": COUNTRIES, "regions": KAZ_REGIONS, "pair": RK, "corridor_km": 60}
+    pd.testing.assert_frame_equal(
+        transit_table(c, lines={"rail": read}, **kw), transit_table(c, lines={"rail": every}, **kw)
+    )
 
 
 def test_transit_for_another_pair_has_no_article_row():
