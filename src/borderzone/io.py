@@ -529,7 +529,10 @@ def read_parquet(
     if not path.exists():
         raise InputDataError(f"{path} does not exist")
     schema = pyarrow.parquet.read_schema(path)
-    keep, _, name = _parquet_columns(schema, columns)
+    read = None  # every column, in the file's order
+    if columns is not None:
+        keep, _, name = _parquet_columns(schema, columns)
+        read = [*keep, name]
     filters = None
     if any_in is not None:
         filters = pyarrow.compute.scalar(False)
@@ -537,7 +540,6 @@ def read_parquet(
             if column in schema.names:
                 text = pyarrow.compute.field(column).cast(pyarrow.string())
                 filters |= text.isin(pyarrow.array(sorted(values), pyarrow.string()))
-    read = None if columns is None else [*keep, name]  # None: in the file's order
     return gpd.read_parquet(path, columns=read, filters=filters)
 
 
