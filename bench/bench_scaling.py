@@ -13,11 +13,16 @@ Markdown table (border length as the run traced it, ways in the world, PBF size,
 roads, wall time, seconds per 100 km of border and their ratio to the first length's, the
 highest peak RSS of any job from Snakemake's ``benchmark:`` files) and writes it to
 ``OUT/report.md``. Keep OUT outside the repository.
+
+``--km-per-chunk K`` measures the cells of each world in ``ceil(length / K)`` chunks
+(``chunks.count``; the whole border counts as its official length), as a user keeps one
+chunk per so many km of border; without it every world runs in one chunk, the default.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -26,8 +31,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import yaml
 from bench_workflow import REPO, make_world, rule_benchmarks, snakemake, timed, write_config
 
+CONFIG = REPO / "config" / "config.yaml"
 WHOLE = "whole"
 PAIR = "RUS-KAZ"
 
@@ -63,6 +70,12 @@ def run_length(out: Path, length: str, args: argparse.Namespace) -> dict:
         shutil.rmtree(run)  # a cold run: nothing cached
     run.mkdir(parents=True)
     keys = {} if length == WHOLE else {"official_length_km": None}
+    chunks = 1
+    if args.km_per_chunk:
+        asked_km = float(yaml.safe_load(CONFIG.read_text())["official_length_km"])
+        asked_km = asked_km if length == WHOLE else float(length)
+        chunks = math.ceil(asked_km / args.km_per_chunk)
+        keys["chunks"] = {"count": chunks}
     write_config(run, world, widths=args.widths, countries=outlines, admin=admin, **keys)
     wall_s, _ = timed(snakemake(run), cwd=run, log=out / f"cold_{label}.log")
     border = gpd.read_file(run / "results" / PAIR / "border.gpkg", layer="border")
@@ -78,6 +91,7 @@ def run_length(out: Path, length: str, args: argparse.Namespace) -> dict:
         "border_km": border_km,
         "pbf_mb": (world / "world.osm.pbf").stat().st_size / 1e6,
         "ways": n_ways,
+        "chunks": chunks,
         "roads": len(roads),
         "wall_s": wall_s,
         "rss_mb": float(rss.max()),
@@ -93,11 +107,12 @@ def report(rows: list[dict], args: argparse.Namespace) -> str:
         f"Worlds of {args.n_ways_per_km:g} ways per km of border (far fraction "
         f"{args.far_fraction:g}, seed {args.seed}); cold runs, widths {args.widths}.",
         "",
-        f"| border km | ways | PBF MB | corridor roads | cold wall s | s per 100 km | ratio to the "
-        f"first row ({rows[0]['asked']}) | highest job peak RSS MB | job |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| border km | ways | PBF MB | corridor roads | chunks | cold wall s | s per 100 km | "
+        f"ratio to the first row ({rows[0]['asked']}) | highest job peak RSS MB | job |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *(
             f"| {r['border_km']:,.0f} | {r['ways']:,} | {r['pbf_mb']:,.1f} | {r['roads']:,} "
+            f"| {r['chunks']} "
             f"| {r['wall_s']:.1f} | {100 * r['wall_s'] / r['border_km']:.2f} | {ratio:.2f} "
             f"| {r['rss_mb']:.0f} | {r['job']} |"
             for r, ratio in zip(rows, ratios, strict=True)
@@ -119,7 +134,10 @@ def main() -> int:
     parser.add_argument("--far-fraction", type=float, default=0.6)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--widths", type=float, nargs="+", default=[50.0])
+    parser.add_argument("--km-per-chunk", type=float, default=None)
     args = parser.parse_args()
+    if args.km_per_chunk is not None and not args.km_per_chunk > 0:
+        sys.exit(f"--km-per-chunk: {args.km_per_chunk:g} must be positive")
     for length in args.lengths:
         length_label(length)  # every length is checked before the first run
     out = args.out.resolve()
