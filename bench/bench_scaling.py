@@ -72,9 +72,9 @@ def run_length(out: Path, length: str, args: argparse.Namespace) -> dict:
     keys = {} if length == WHOLE else {"official_length_km": None}
     chunks = 1
     if args.km_per_chunk:
-        asked_km = float(yaml.safe_load(CONFIG.read_text())["official_length_km"])
-        asked_km = asked_km if length == WHOLE else float(length)
-        chunks = math.ceil(asked_km / args.km_per_chunk)
+        official_km = yaml.safe_load(CONFIG.read_text())["official_length_km"]
+        km = float(official_km if length == WHOLE else length)
+        chunks = math.ceil(km / args.km_per_chunk)
         keys["chunks"] = {"count": chunks}
     write_config(run, world, widths=args.widths, countries=outlines, admin=admin, **keys)
     wall_s, _ = timed(snakemake(run), cwd=run, log=out / f"cold_{label}.log")
