@@ -5,7 +5,7 @@ import pytest
 import shapely
 
 from borderzone.crs import GEOCENTRIC_BLOCK, geocentric
-from borderzone.geodesy import GEOD, chord_lengths_m, geodesic_length_km
+from borderzone.geodesy import GEOD, chord_lengths_m, geodesic_length_km, single_parts
 
 
 def test_chord_lengths_are_the_geodesic_lengths_of_the_edges():
@@ -59,3 +59,26 @@ def test_geodesic_lengths_of_lines_across_blocks_are_pyproj_s():
     assert got[:-1] == pytest.approx(expected, rel=3e-8)
     assert got[-1] == pytest.approx(expected[0] + expected[1], rel=3e-8)
     assert geodesic_length_km(lines[5]) == pytest.approx(expected[5], rel=3e-8)
+
+
+@pytest.mark.parametrize(
+    "geoms",
+    [
+        [shapely.LineString([(0, 0), (1, 1)]), shapely.Point(2, 2), shapely.LineString()],
+        [
+            shapely.LineString([(0, 0), (1, 1)]),
+            shapely.MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 1)]]),
+        ],
+        [shapely.Point(0, 0), None, shapely.box(0, 0, 1, 1)],
+        [shapely.GeometryCollection([shapely.Point(0, 0), shapely.LineString([(0, 0), (0, 1)])])],
+        [],
+    ],
+    ids=["single", "multi", "missing", "collection", "none"],
+)
+def test_single_parts_are_shapely_s_parts_of_the_same_geometries(geoms):
+    geoms = np.array(geoms, dtype=object)
+    parts, index = single_parts(geoms)
+    want, want_index = shapely.get_parts(geoms, return_index=True)
+    assert np.array_equal(index, want_index)
+    assert len(parts) == len(want)
+    assert all(shapely.equals_identical(parts, want))

@@ -46,6 +46,7 @@ from borderzone.crossings.frame import Frame, border_frame
 from borderzone.crossings.graph import components
 from borderzone.crs import WGS84
 from borderzone.errors import InputDataError
+from borderzone.geodesy import single_parts
 from borderzone.osm.schema import road_rank
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _detect(frame: Frame, lines: gpd.GeoDataFrame) -> pd.DataFrame:
     if len(lines) == 0:
         return empty
     geoms = np.asarray(lines.geometry.array, dtype=object)
-    parts, way_of = shapely.get_parts(geoms, return_index=True)
+    parts, way_of = single_parts(geoms)
     ok = shapely.get_num_coordinates(parts) >= 2
     parts, way_of = parts[ok], way_of[ok]
     near = np.unique(frame.coarse.query(parts)[0])  # envelopes near a border edge

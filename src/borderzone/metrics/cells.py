@@ -25,7 +25,7 @@ import scipy.ndimage
 import shapely
 
 from borderzone.crs import densify_lonlat, fitted_transformer
-from borderzone.geodesy import geodesic_length_km
+from borderzone.geodesy import geodesic_length_km, single_parts
 from borderzone.metrics.inputs import (
     check_frame,
     halo_box,
@@ -326,7 +326,7 @@ def _within(xy: np.ndarray, lines: np.ndarray, *, distance_m: float, step_m: flo
     reach = distance_m + g / 2 + e + g
     origin = xy.min(axis=0) - reach
     shape = np.ceil((xy.max(axis=0) + reach - origin) / g).astype(int) + 1
-    parts = shapely.get_parts(lines)
+    parts = single_parts(lines)[0]
     proper = shapely.length(parts) > 0  # GEOS cannot densify a line of no length
     vertices = np.concatenate(
         [

@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 
 from borderzone.crs import geocentric
 from borderzone.errors import InputDataError
-from borderzone.geodesy import GEOD, chord_lengths_m
+from borderzone.geodesy import GEOD, chord_lengths_m, single_parts
 from borderzone.metrics.chainage import select_crossings
 from borderzone.metrics.inputs import (
     box_cover,
@@ -297,7 +297,7 @@ def road_graph(
     check_frame(roads, "roads", ["highway", "side"])
     speed = road_speeds_kmh(roads, speeds_kmh=speeds_kmh)
     geoms = to_lonlat(roads)
-    parts, of = shapely.get_parts(geoms, return_index=True)
+    parts, of = single_parts(geoms)
     coords, v_of = shapely.get_coordinates(parts, return_index=True)
     del geoms, parts
     sides, side_code = np.unique(roads["side"].astype(str).to_numpy(), return_inverse=True)
