@@ -63,6 +63,23 @@ def local_aeqd(lon: float, lat: float) -> pyproj.CRS:
     )
 
 
+def local_aeqd_transformers(
+    lon: float, lat: float
+) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    """Build the transformers from EPSG:4326 to :func:`local_aeqd` at ``lon``, ``lat`` and back.
+
+    Written as the PROJ pipelines that ``Transformer.from_crs`` resolves to (the same
+    numbers), without its database look-up, as :func:`fitted_transformer` is: a border's
+    hundreds of stretches each have their own.
+    """
+    aeqd = f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
+    degrees = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+    return (
+        pyproj.Transformer.from_pipeline(f"+proj=pipeline +step {degrees} +step {aeqd}"),
+        pyproj.Transformer.from_pipeline(f"+proj=pipeline +step +inv {aeqd} +step +inv {degrees}"),
+    )
+
+
 def fitted_crs(
     bounds: tuple[float, float, float, float],
     *,

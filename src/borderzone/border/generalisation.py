@@ -23,12 +23,11 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
-from borderzone.crs import WGS84, local_aeqd
+from borderzone.crs import WGS84, local_aeqd_transformers
 from borderzone.geodesy import geodesic_length_km
 
 log = logging.getLogger(__name__)
@@ -90,10 +89,9 @@ def length_by_tolerance(
     local, back = [], []
     for geom in chunks:
         x0, y0, x1, y1 = geom.bounds
-        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
-        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True)
+        fwd, inv = local_aeqd_transformers((x0 + x1) / 2, (y0 + y1) / 2)
         local.append(shapely.transform(geom, fwd.transform, interleaved=False))
-        back.append(pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True))
+        back.append(inv)
     local_arr = np.asarray(local, dtype=object)
     rows = []
     for tol in tols:

@@ -11,7 +11,7 @@ import shapely
 
 from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
-from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd
+from borderzone.crs import WGS84, densify_lonlat, fitted_crs, local_aeqd_transformers
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +147,7 @@ def _buffer_union(
     pieces = []
     for geom in chunks:
         x0, y0, x1, y1 = geom.bounds
-        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
-        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True)
-        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True)
+        fwd, inv = local_aeqd_transformers((x0 + x1) / 2, (y0 + y1) / 2)
         local = shapely.transform(geom, fwd.transform, interleaved=False)
         ring = shapely.segmentize(shapely.buffer(local, width_m, quad_segs=QUAD_SEGS), DENSIFY_M)
         lonlat = shapely.transform(ring, inv.transform, interleaved=False)

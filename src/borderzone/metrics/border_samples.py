@@ -12,11 +12,10 @@ never in degrees and never in one zone for the whole line.
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from borderzone.border.line import border_parts
-from borderzone.crs import WGS84, local_aeqd
+from borderzone.crs import WGS84, local_aeqd_transformers
 from borderzone.geodesy import edge_lengths_m
 
 CHUNK_KM = 100.0
@@ -104,7 +103,7 @@ def distances_m(
         near = tree.query(box)
         if not len(near):
             continue
-        fwd = pyproj.Transformer.from_crs(WGS84, local_aeqd(lon0, lat0), always_xy=True)
+        fwd = local_aeqd_transformers(lon0, lat0)[0]
         # only the part of each geometry in the box can be within_m of a point: cut first,
         # so that a region's whole outline is not projected for every chunk
         cut = shapely.clip_by_rect(values[near], *box.bounds)

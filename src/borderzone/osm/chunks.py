@@ -11,12 +11,11 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from borderzone.border.line import border_parts
 from borderzone.border.segments import cut_segments
-from borderzone.crs import WGS84, densify_lonlat, local_aeqd
+from borderzone.crs import WGS84, densify_lonlat, local_aeqd_transformers
 from borderzone.osm.schema import LAYER_COLUMNS, empty_layer
 
 
@@ -50,9 +49,7 @@ def build_overpass_chunks(
     polygons = []
     for geom in pieces.geometry:
         x0, y0, x1, y1 = geom.bounds
-        aeqd = local_aeqd((x0 + x1) / 2, (y0 + y1) / 2)
-        fwd = pyproj.Transformer.from_crs(WGS84, aeqd, always_xy=True).transform
-        inv = pyproj.Transformer.from_crs(aeqd, WGS84, always_xy=True).transform
+        fwd, inv = (t.transform for t in local_aeqd_transformers((x0 + x1) / 2, (y0 + y1) / 2))
         local = shapely.transform(geom, fwd, interleaved=False)
         zone = shapely.buffer(local, width_km * 1000 + simplify_m, quad_segs=8)
         zone = shapely.segmentize(shapely.simplify(zone, simplify_m), 5000)
