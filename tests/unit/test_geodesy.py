@@ -72,8 +72,17 @@ def test_geodesic_lengths_of_lines_across_blocks_are_pyproj_s():
         [shapely.Point(0, 0), None, shapely.box(0, 0, 1, 1)],
         [shapely.GeometryCollection([shapely.Point(0, 0), shapely.LineString([(0, 0), (0, 1)])])],
         [],
+        [
+            shapely.MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 1)], [(5, 5), (6, 6)]]),
+            shapely.LineString([(0, 0), (1, 1)]),
+            shapely.MultiLineString(),
+            None,
+            shapely.MultiPoint([(0, 0), (1, 1)]),
+            shapely.LineString(),
+            shapely.MultiLineString([[(7, 7), (8, 8)]]),
+        ],
     ],
-    ids=["single", "multi", "missing", "collection", "none"],
+    ids=["single", "multi", "missing", "collection", "none", "mixed"],
 )
 def test_single_parts_are_shapely_s_parts_of_the_same_geometries(geoms):
     geoms = np.array(geoms, dtype=object)

@@ -9,6 +9,7 @@ import shapely
 
 from borderzone.border.pieces import edge_tree
 from borderzone.crs import WGS84
+from borderzone.geodesy import single_parts
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,12 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     open_ = open_[hits[open_]]
     inside[open_] = shapely.contains(zone, geoms[open_])
     edge = hits & ~inside
-    out = lines[hits].copy()
+    out = lines[hits]
     cut = _cut(geoms[edge], zone)
     parts = np.asarray(out.geometry.values, dtype=object)
     parts[edge[hits]] = cut
-    out = out.set_geometry(gpd.GeoSeries(parts, index=out.index, crs=lines.crs))
-    out = out.explode(index_parts=False)
+    parts, row = single_parts(parts)  # as GeoDataFrame.explode, copying only multi-parts
+    out = out.iloc[row].set_geometry(gpd.GeoSeries(parts, index=out.index[row], crs=lines.crs))
     out = out[out.geom_type == "LineString"]
     return out.reset_index(drop=True)
 
