@@ -99,8 +99,8 @@ def _line_km_by_cell(
     shapely.prepare(cg)
     inside = shapely.contains(cg[ci], lg[li])
     km = np.empty(len(ci))
-    full = geodesic_length_km(lg)
-    km[inside] = full[li[inside]]
+    whole, of = np.unique(li[inside], return_inverse=True)  # lines inside a cell
+    km[inside] = geodesic_length_km(lg[whole])[of]
     cut = ~inside
     if cut.any():
         km[cut] = geodesic_length_km(shapely.intersection(lg[li[cut]], cg[ci[cut]]))
