@@ -36,7 +36,7 @@ def clip_lines(lines: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFr
     edge = hits & ~inside
     out = lines[hits]
     cut = _cut(geoms[edge], zone)
-    parts = np.asarray(out.geometry.values, dtype=object)
+    parts = np.array(out.geometry.values, dtype=object)  # a copy: the input stays as it is
     parts[edge[hits]] = cut
     parts, row = single_parts(parts)  # as GeoDataFrame.explode, copying only multi-parts
     out = out.iloc[row].set_geometry(gpd.GeoSeries(parts, index=out.index[row], crs=lines.crs))

@@ -26,6 +26,25 @@ def test_clip_lines_keeps_inside_cuts_edge_drops_outside():
     assert shapely.length(out.loc[out.osm_id == 2].geometry.values)[0] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("keep", [[0, 1, 3], [1], [0, 1, 2, 3]], ids=["some", "one", "all"])
+def test_clip_lines_leaves_the_lines_it_is_given_as_they_were(keep):
+    """The caller's frame keeps its geometries whole, whichever of them the zone cuts."""
+    zone = shapely.box(0, 0, 1, 1)
+    lines = gpd.GeoDataFrame(
+        {"osm_id": [1, 2, 3, 4]},
+        geometry=[
+            shapely.LineString([(0.5, 0.5), (1.5, 0.5)]),
+            shapely.LineString([(-0.5, 0.2), (0.5, 0.2), (0.5, 1.5), (0.7, 1.5), (0.7, 0.5)]),
+            shapely.LineString([(0.2, 0.2), (0.8, 0.8)]),
+            shapely.LineString([(0.5, -1), (0.5, 2)]),
+        ],
+        crs="EPSG:4326",
+    ).iloc[keep]
+    before = lines.geometry.values.copy()
+    clip_lines(lines, zone)
+    assert all(shapely.equals_identical(lines.geometry.values, before))
+
+
 def test_clip_network_splits_by_side():
     buffer = gpd.GeoDataFrame(
         {"side": ["XAA", "XBB"], "width_km": [5.0, 5.0]},
