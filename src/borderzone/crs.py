@@ -56,11 +56,13 @@ def geocentric(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
+DEGREES_TO_RADIANS = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+"""The PROJ step that opens a pipeline from EPSG:4326 (lon/lat in degrees)."""
+
+
 def local_aeqd(lon: float, lat: float) -> pyproj.CRS:
     """Azimuthal equidistant CRS centred at ``lon``, ``lat`` (degrees), in metres."""
-    return pyproj.CRS.from_proj4(
-        f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
-    )
+    return pyproj.CRS.from_proj4(f"{_aeqd(lon, lat)} +datum=WGS84 +units=m +no_defs")
 
 
 def local_aeqd_transformers(
@@ -72,12 +74,18 @@ def local_aeqd_transformers(
     numbers), without its database look-up, as :func:`fitted_transformer` is: a border's
     hundreds of stretches each have their own.
     """
-    aeqd = f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
-    degrees = "+proj=unitconvert +xy_in=deg +xy_out=rad"
+    aeqd = f"{_aeqd(lon, lat)} +x_0=0 +y_0=0 +ellps=WGS84"
     return (
-        pyproj.Transformer.from_pipeline(f"+proj=pipeline +step {degrees} +step {aeqd}"),
-        pyproj.Transformer.from_pipeline(f"+proj=pipeline +step +inv {aeqd} +step +inv {degrees}"),
+        pyproj.Transformer.from_pipeline(f"+proj=pipeline +step {DEGREES_TO_RADIANS} +step {aeqd}"),
+        pyproj.Transformer.from_pipeline(
+            f"+proj=pipeline +step +inv {aeqd} +step +inv {DEGREES_TO_RADIANS}"
+        ),
     )
+
+
+def _aeqd(lon: float, lat: float) -> str:
+    """Write the PROJ projection of :func:`local_aeqd`, without its datum and units."""
+    return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f}"
 
 
 def fitted_crs(
@@ -116,7 +124,7 @@ def fitted_transformer(
     cell can have its own.
     """
     return pyproj.Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f"+proj=pipeline +step {DEGREES_TO_RADIANS} "
         f"+step {_conic(bounds, kind=kind)} +x_0=0 +y_0=0 +ellps=WGS84"
     )
 

@@ -24,7 +24,7 @@ import pyproj
 import scipy.ndimage
 import shapely
 
-from borderzone.crs import densify_lonlat, fitted_transformer
+from borderzone.crs import DEGREES_TO_RADIANS, densify_lonlat, fitted_transformer
 from borderzone.geodesy import geodesic_length_km, single_parts
 from borderzone.metrics.inputs import (
     check_frame,
@@ -299,7 +299,7 @@ def _tangent_plane(lon: float, lat: float) -> pyproj.Transformer:
     point.
     """
     return pyproj.Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f"+proj=pipeline +step {DEGREES_TO_RADIANS} "
         "+step +proj=cart +ellps=WGS84 "
         f"+step +proj=topocentric +ellps=WGS84 +lat_0={lat:.6f} +lon_0={lon:.6f}"
     )
