@@ -39,9 +39,8 @@ os.environ.setdefault("MALLOC_TOP_PAD_", str(2**28))
 # numpy asks the kernel for huge pages for every array of 4 MB or more (madvise); where the
 # kernel then compacts memory to find each 2 MB page (Linux's THP "defrag" set to madvise,
 # Debian's default), a job's first touch of its memory is that much slower: 1 GB in 6.6 s
-# instead of 0.4 s on the bench's machines, and a 50 km chunk of measure_cells took
-# 13.2-13.8 s instead of 10.5-11.7 s, build_node_times 26.9-31.1 s instead of 25.4-25.8 s
-# (numpy's NUMPY_MADVISE_HUGEPAGE; bench/README).
+# instead of 0.4 s on the bench's machines. At real density the cold run took 175-187 s
+# in three runs instead of 200-210 s in two (numpy's NUMPY_MADVISE_HUGEPAGE; bench/README).
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 # Jobs on the longest chain of a run go first when cores are short: the extraction, the
